@@ -1,0 +1,69 @@
+/**
+ * The IPC contract: one object from which main's handlers, the preload's `window.sealcheck`
+ * and the end-to-end harness are all derived. It imports nothing from either side.
+ *
+ * - `invokes`: renderer → main requests, grouped by domain; `args` is a tuple schema
+ *   checked in main before the handler runs, `result` describes the reply.
+ * - `events`: main → renderer notifications (progress); the preload exposes one
+ *   subscribe function per event that returns an unsubscribe function.
+ */
+import * as v from 'valibot';
+import { AppInfo, ProgressEvent, SelfCheckReport, SelfCheckRequest } from './schemas';
+
+export * from './schemas';
+
+interface InvokeSpec {
+  readonly channel: string;
+  readonly args: v.TupleSchema<v.TupleItems, undefined>;
+  readonly result: v.GenericSchema;
+}
+
+interface EventSpec {
+  readonly channel: string;
+  readonly payload: v.GenericSchema;
+}
+
+export const invokes = {
+  app: {
+    getInfo: { channel: 'app:get-info', args: v.tuple([]), result: AppInfo },
+    selfCheck: {
+      channel: 'app:self-check',
+      args: v.tuple([SelfCheckRequest]),
+      result: SelfCheckReport,
+    },
+  },
+} as const satisfies Record<string, Record<string, InvokeSpec>>;
+
+export const events = {
+  progress: { channel: 'event:progress', payload: ProgressEvent },
+} as const satisfies Record<string, EventSpec>;
+
+type Invokes = typeof invokes;
+type Events = typeof events;
+
+export type InvokeArgs<S extends InvokeSpec> = v.InferInput<S['args']>;
+export type InvokeResult<S extends InvokeSpec> = v.InferOutput<S['result']>;
+
+/** The API the preload exposes as `window.sealcheck`. */
+export type SealcheckApi = {
+  readonly [G in keyof Invokes]: {
+    readonly [M in keyof Invokes[G]]: Invokes[G][M] extends InvokeSpec
+      ? (...args: InvokeArgs<Invokes[G][M]>) => Promise<InvokeResult<Invokes[G][M]>>
+      : never;
+  };
+} & {
+  readonly on: {
+    readonly [E in keyof Events]: (
+      listener: (payload: v.InferOutput<Events[E]['payload']>) => void,
+    ) => () => void;
+  };
+};
+
+/** Every invoke spec, flattened: useful to register handlers and to check coverage. */
+export function listInvokes(): ReadonlyArray<{ group: string; method: string; spec: InvokeSpec }> {
+  return Object.entries(invokes).flatMap(([group, methods]) =>
+    Object.entries(methods).map(([method, spec]) => ({ group, method, spec: spec as InvokeSpec })),
+  );
+}
+
+export type { InvokeSpec, EventSpec };

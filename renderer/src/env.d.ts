@@ -1,0 +1,9 @@
+/// <reference types="svelte" />
+/// <reference types="vite/client" />
+import type { SealcheckApi } from '../../app/contract';
+
+declare global {
+  interface Window {
+    readonly sealcheck: SealcheckApi;
+  }
+}
