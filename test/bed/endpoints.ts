@@ -54,13 +54,18 @@ export const BED_ENV = 'SEALCHECK_BED';
 /** Reads the bed description; throws a clear error when the bed is not running. */
 export function loadBed(file = process.env[BED_ENV]): BedDescription {
   if (!file) {
-    throw new Error(`${BED_ENV} is not set: run the tests through "npm test" (or vitest, whose global setup starts the bed).`);
+    throw new Error(
+      `${BED_ENV} is not set: run the tests through "npm test" (or vitest, whose global setup starts the bed).`,
+    );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as BedDescription;
 }
 
 export function findEndpoint(bed: BedDescription, id: string): BedEndpoint {
   const ep = bed.endpoints.find((e) => e.id === id);
-  if (!ep) throw new Error(`bed has no endpoint "${id}"; it has: ${bed.endpoints.map((e) => e.id).join(', ')}`);
+  if (!ep)
+    throw new Error(
+      `bed has no endpoint "${id}"; it has: ${bed.endpoints.map((e) => e.id).join(', ')}`,
+    );
   return ep;
 }

@@ -37,7 +37,14 @@ export function spawnManaged(
   let cmd = command;
   let argv = [...args];
   if (options.user && process.getuid?.() === 0) {
-    argv = [`--reuid=${options.user}`, `--regid=${options.user}`, '--init-groups', '--', command, ...args];
+    argv = [
+      `--reuid=${options.user}`,
+      `--regid=${options.user}`,
+      '--init-groups',
+      '--',
+      command,
+      ...args,
+    ];
     cmd = 'setpriv';
   }
   const child = nodeSpawn(cmd, argv, {
@@ -98,7 +105,9 @@ export function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -114,7 +123,9 @@ export async function waitForPort(
   void proc?.exited.then((c) => (exitedEarly = c));
   while (Date.now() < deadline) {
     if (exitedEarly !== undefined) {
-      throw new Error(`${proc?.name} exited (${exitedEarly}) before ${host}:${port} opened; see ${proc?.logFile}`);
+      throw new Error(
+        `${proc?.name} exited (${exitedEarly}) before ${host}:${port} opened; see ${proc?.logFile}`,
+      );
     }
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host, port });

@@ -39,7 +39,12 @@ export interface BedContext {
   /** A free TCP port on 127.0.0.1. */
   freePort(): Promise<number>;
   /** Starts a process in its own process group, logging to <dir>/logs/<name>.log; killed when the bed stops. */
-  spawn(name: string, command: string, args: readonly string[], options?: SpawnOptions): ManagedProcess;
+  spawn(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options?: SpawnOptions,
+  ): ManagedProcess;
   log(message: string): void;
 }
 
