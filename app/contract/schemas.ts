@@ -6,7 +6,10 @@
 import * as v from 'valibot';
 
 /** Identifies one run so progress events can be matched to the request that started it. */
-export const RunId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'run id: 1–64 letters, digits, - or _'));
+export const RunId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'run id: 1–64 letters, digits, - or _'),
+);
 
 export const AppInfo = v.object({
   name: v.string(),
