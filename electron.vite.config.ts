@@ -22,6 +22,8 @@ export default defineConfig({
       outDir: 'out/preload',
       // A sandboxed preload must be one CommonJS file.
       lib: { entry: resolve(root, 'app/preload/index.ts'), formats: ['cjs'] },
+      // A sandboxed preload can require only 'electron': bundle everything else (the contract, valibot).
+      externalizeDeps: false,
     },
   },
   renderer: {
@@ -30,6 +32,8 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
+      // The CSP allows no inline script; keep Vite from adding its modulepreload polyfill.
+      modulePreload: { polyfill: false },
     },
   },
 });

@@ -12,7 +12,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -37,7 +40,13 @@ export default tseslint.config(
           patterns: [
             { group: ['electron', 'electron/*'], message: 'app/core never imports electron.' },
             {
-              group: ['**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**', '**/contract/**'],
+              group: [
+                '**/main/**',
+                '**/preload/**',
+                '**/cli/**',
+                '**/renderer/**',
+                '**/contract/**',
+              ],
               message: 'app/core imports nothing of ours above it.',
             },
           ],
@@ -54,7 +63,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['electron', 'node:*'], message: 'the contract is plain data and schemas.' },
-            { group: ['**/core/**', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'], message: 'the contract imports neither side.' },
+            {
+              group: ['**/core/**', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'],
+              message: 'the contract imports neither side.',
+            },
           ],
         },
       ],

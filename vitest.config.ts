@@ -5,7 +5,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const root = import.meta.dirname;
 
 export default defineConfig({
-  plugins: [svelte({ configFile: resolve(root, 'svelte.config.js'), hot: false })],
+  plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
   test: {
     include: [
       'app/**/*.test.ts',

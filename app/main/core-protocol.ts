@@ -1,0 +1,29 @@
+/**
+ * Messages between main (app/main/core-utility.ts) and the core utility process
+ * (app/main/core-server.ts). Both sides check every message they receive against these
+ * schemas: a crash or a bug in one process must not turn into undefined behaviour in the other.
+ */
+import * as v from 'valibot';
+import { ProgressEvent, SelfCheckReport, SelfCheckRequest } from '../contract';
+
+const RequestId = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+/** main → core */
+export const ToCore = v.variant('kind', [
+  v.strictObject({ kind: v.literal('self-check'), id: RequestId, request: SelfCheckRequest }),
+]);
+
+/** core → main */
+export const FromCore = v.variant('kind', [
+  v.strictObject({ kind: v.literal('ready') }),
+  v.strictObject({ kind: v.literal('progress'), id: RequestId, event: ProgressEvent }),
+  v.strictObject({ kind: v.literal('result'), id: RequestId, report: SelfCheckReport }),
+  v.strictObject({
+    kind: v.literal('error'),
+    id: RequestId,
+    message: v.pipe(v.string(), v.maxLength(2000)),
+  }),
+]);
+
+export type ToCore = v.InferOutput<typeof ToCore>;
+export type FromCore = v.InferOutput<typeof FromCore>;

@@ -1,0 +1,126 @@
+/**
+ * Main process: one window on app://sealcheck, hardened before anything loads,
+ * core in a utility process, IPC validated against the contract.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, protocol, shell, utilityProcess } from 'electron';
+import type { AppInfo } from '../contract';
+import { createUtilityProcessCore } from './core-utility';
+import { createHandlers, type CoreClient } from './handlers';
+import { hardenApp, SECURE_WEB_PREFERENCES } from './hardening';
+import { menuTemplate } from './menu';
+import {
+  APP_INDEX_URL,
+  APP_ORIGIN,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  createAppProtocolHandler,
+  originOf,
+} from './protocol';
+import { createWebContentsEventSink, registerIpc } from './register-ipc';
+
+const here = import.meta.dirname; // out/main
+const rendererDir = join(here, '../renderer');
+const preloadPath = join(here, '../preload/index.cjs');
+const workerPath = join(here, 'core-worker.js');
+
+// electron-vite dev serves the renderer from a local dev server; never in a packaged app.
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const devOrigin = devServerUrl ? originOf(devServerUrl) : null;
+const isDev = devOrigin !== null;
+const trustedOrigins = devOrigin
+  ? [APP_ORIGIN, devOrigin, devOrigin.replace(/^http/, 'ws')]
+  : [APP_ORIGIN];
+
+// Must happen before `ready`: app:// becomes a standard, secure scheme.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } },
+]);
+
+let mainWindow: BrowserWindow | undefined;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 980,
+    height: 760,
+    minWidth: 520,
+    minHeight: 420,
+    title: 'Sealcheck',
+    show: false, // shown once the first frame is ready, without a white flash
+    icon: join(app.getAppPath(), 'resources/icon.png'),
+    webPreferences: {
+      ...SECURE_WEB_PREFERENCES,
+      preload: preloadPath,
+      devTools: isDev,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = undefined;
+  });
+  void win.loadURL(devServerUrl && isDev ? devServerUrl : APP_INDEX_URL);
+  return win;
+}
+
+function start(): void {
+  hardenApp(app, {
+    trustedOrigins,
+    openExternal: (url) => shell.openExternal(url),
+    allowDevtools: isDev,
+    log: (message) => console.warn(`hardening: ${message}`),
+  });
+
+  let core: CoreClient | undefined;
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => void core?.dispose());
+
+  void app.whenReady().then(() => {
+    protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+
+    const utilityCore = createUtilityProcessCore({
+      fork: () =>
+        utilityProcess.fork(workerPath, [], { serviceName: 'Sealcheck core', stdio: 'inherit' }),
+    });
+    core = utilityCore;
+    const appInfo = (): AppInfo => ({
+      name: 'Sealcheck',
+      version: app.getVersion(),
+      versions: {
+        node: process.versions.node,
+        openssl: process.versions.openssl,
+        electron: process.versions.electron,
+        chrome: process.versions.chrome,
+      },
+      platform: process.platform,
+      coreHost: utilityCore.host,
+    });
+    const handlers = createHandlers({
+      core: utilityCore,
+      appInfo,
+      events: createWebContentsEventSink(() => mainWindow?.webContents),
+    });
+    registerIpc(ipcMain, handlers, { trustedOrigins });
+
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', isDev })),
+    );
+    mainWindow = createWindow();
+
+    app.on('activate', () => {
+      mainWindow ??= createWindow();
+    });
+  });
+}
+
+// One window, one core: a second launch focuses the first.
+if (app.requestSingleInstanceLock()) {
+  start();
+} else {
+  app.quit();
+}
