@@ -1,0 +1,89 @@
+/**
+ * Playwright fixtures for the Chromium tier: the built renderer in Debian's Chromium with
+ * `window.sealcheck` backed by the app's real handlers (see ipc-host.ts).
+ *
+ *   test('…', async ({ shell, ipc, diagnostics }) => { … })
+ *
+ * - `browser` (per worker): Debian's Chromium with the flags from chromium.ts, a throwaway
+ *   HOME, and Playwright's own temporary profile directory.
+ * - `diagnostics`: console, page errors and CSP violations of the page.
+ * - `ipc`: the harness side of window.sealcheck, with its log.
+ * - `shell`: the page object, opened on the served renderer.
+ * When a test fails, the console log and the IPC log are kept beside the screenshot and trace
+ * (those come from playwright.config.ts) in the test's folder under test-results/e2e/.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base } from '@playwright/test';
+import { createKeyringStore } from '../../app/core/secrets/keyring-store';
+import { ShellPage } from '../pages/shell';
+import { failed, keepArtifact } from './artifacts';
+import { chromiumArgs, chromiumExecutable } from './chromium';
+import { watchPage, type PageDiagnostics } from './diagnostics';
+import { connectPage, type HarnessIpc } from './ipc-host';
+import { ENV_BASE_URL, ENV_BRIDGE } from './paths';
+
+interface Fixtures {
+  diagnostics: PageDiagnostics;
+  ipc: HarnessIpc;
+  shell: ShellPage;
+}
+
+export const test = base.extend<Fixtures>({
+  browser: [
+    async ({ playwright }, use) => {
+      const home = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-chromium-'));
+      // No session bus for the browser: with --password-store=basic it has no use for one,
+      // and the test keyring on that bus belongs to the code under test.
+      const { DBUS_SESSION_BUS_ADDRESS: _bus, ...env } = process.env;
+      const browser = await playwright.chromium.launch({
+        executablePath: chromiumExecutable(),
+        args: [...chromiumArgs],
+        env: {
+          ...env,
+          // Chromium writes caches and an NSS database under HOME: keep them out of the real one.
+          HOME: home,
+          XDG_CONFIG_HOME: join(home, '.config'),
+          XDG_CACHE_HOME: join(home, '.cache'),
+        },
+      });
+      await use(browser);
+      await browser.close();
+      await rm(home, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+
+  diagnostics: async ({ page }, use, testInfo) => {
+    const diagnostics = await watchPage(page);
+    await use(diagnostics);
+    if (failed(testInfo)) {
+      await keepArtifact(testInfo, 'page-console.log', diagnostics.log.join('\n') || '(no output)');
+    }
+  },
+
+  ipc: async ({ page }, use, testInfo) => {
+    const bridgePath = process.env[ENV_BRIDGE];
+    if (!bridgePath) throw new Error(`${ENV_BRIDGE} is not set: run through playwright.config.ts`);
+    const ipc = await connectPage(page, { credentialStore: createKeyringStore(), bridgePath });
+    await use(ipc);
+    if (failed(testInfo)) {
+      await keepArtifact(testInfo, 'ipc-log.json', JSON.stringify(ipc.log, null, 2));
+    }
+    await ipc.dispose();
+  },
+
+  // Depends on diagnostics and ipc so both are in place before the first document loads.
+  shell: async ({ page, diagnostics, ipc }, use) => {
+    void diagnostics;
+    void ipc;
+    const url = process.env[ENV_BASE_URL];
+    if (!url) throw new Error(`${ENV_BASE_URL} is not set: run through playwright.config.ts`);
+    const shell = new ShellPage(page);
+    await shell.open(url);
+    await use(shell);
+  },
+});
+
+export { expect } from '@playwright/test';
