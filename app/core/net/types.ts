@@ -61,7 +61,11 @@ export interface TlsStartOptions {
   /** Extra trust anchors (PEM), added to Node's public roots. */
   readonly extraCa?: readonly string[];
   readonly requestOcsp?: boolean;
-  /** Version range to offer; defaults to Node's (TLS 1.2–1.3). */
+  /**
+   * Version range to offer; defaults to Node's (TLS 1.2–1.3). A minimum below TLS 1.2 also lowers
+   * OpenSSL's security level to 0 (to measure legacy servers); such a connection is never
+   * identity-verified, so it can never carry a secret.
+   */
   readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 }
