@@ -172,17 +172,18 @@ export function imapCapabilities(tokens: readonly string[]): Capabilities {
     if (token === 'STARTTLS') starttls = true;
     if (token === 'LOGINDISABLED') loginDisabled = true;
     if (token.startsWith('AUTH=')) {
-      const mech = token.slice(5);
+      // Server text: escaped before it becomes a fact, like every other token.
+      const mech = factText(token.slice(5));
       if (mech !== '' && !mechs.includes(mech)) mechs.push(mech);
       continue;
     }
     if (eq > 0) {
-      const name = token.slice(0, eq);
-      const value = raw.slice(eq + 1);
+      const name = factText(token.slice(0, eq));
+      const value = factText(raw.slice(eq + 1));
       const prev = extensions[name];
       extensions[name] = typeof prev === 'string' ? `${prev} ${value}` : value;
     } else if (token !== '') {
-      extensions[token] = true;
+      extensions[factText(token)] = true;
     }
   }
   return {

@@ -90,8 +90,9 @@ export function pop3Capabilities(lines: readonly string[]): Capabilities {
     const trimmed = line.trim();
     if (trimmed === '') continue;
     const sp = trimmed.indexOf(' ');
-    const name = (sp < 0 ? trimmed : trimmed.slice(0, sp)).toUpperCase();
-    const args = sp < 0 ? '' : trimmed.slice(sp + 1).trim();
+    // Server text: escaped before it becomes a fact (names, arguments and mechanisms alike).
+    const name = factText((sp < 0 ? trimmed : trimmed.slice(0, sp)).toUpperCase());
+    const args = sp < 0 ? '' : factText(trimmed.slice(sp + 1).trim());
     if (name === 'SASL') {
       for (const m of args.toUpperCase().split(/\s+/)) {
         if (m !== '' && !mechs.includes(m)) mechs.push(m);

@@ -10,7 +10,7 @@
  * The dialog's steps, in the order the probe calls them:
  *
  *  1. greet — read the whole greeting, up to its final `220 ` line, before sending anything
- *     (postscreen drops clients that talk early). 220 → ok, 554 → reject, other codes → other.
+ *     (postscreen drops clients that talk early). 220 → ok, 554 or 421 → reject, other codes → other.
  *  2. capabilities('before-tls') — `EHLO <address literal>` (our own address as `[192.0.2.1]`
  *     or `[IPv6:2001:db8::1]`, never an invented host name). A 5xx to EHLO falls back to
  *     `HELO <same literal>`: such a server has no extensions (listed false, starttls false).
@@ -64,6 +64,13 @@ export const MAX_REPLY_BYTES = 256 * 1024;
 export const MAX_FACT_LINES = 100;
 /** Most EHLO keywords and SASL mechanisms kept in the facts. */
 export const MAX_EXTENSIONS = 100;
+/** EHLO keywords that decide what the probe does or what a finding says. */
+const KEYWORDS_ALWAYS_KEPT: ReadonlySet<string> = new Set([
+  'STARTTLS',
+  'AUTH',
+  'AUTH=',
+  'REQUIRETLS',
+]);
 /** How long quit() waits for the reply to QUIT before giving up quietly. */
 const QUIT_WAIT_MS = 2_000;
 
@@ -239,7 +246,10 @@ export function parseEhloKeywords(texts: readonly string[]): EhloKeywords {
         if (mechanisms.size < MAX_EXTENSIONS && MECHANISM.test(p)) mechanisms.add(p.toUpperCase());
       }
     }
-    if (extensions.has(keyword) || extensions.size >= MAX_EXTENSIONS) continue;
+    // The cap bounds what is stored, never what is recognised: the keywords the probe and the
+    // findings act on are kept even after a hundred others.
+    if (extensions.has(keyword)) continue;
+    if (extensions.size >= MAX_EXTENSIONS && !KEYWORDS_ALWAYS_KEPT.has(keyword)) continue;
     extensions.set(keyword, params.length > 0 ? escapePreview(params.join(' '), 256) : true);
   }
   return { extensions: Object.fromEntries(extensions), saslMechanisms: [...mechanisms], auth };
@@ -311,7 +321,9 @@ class SmtpSession implements DialogSession {
 
   async greet(): Promise<Greeting> {
     const reply = await readReply(this.#connection, 'greeting');
-    const kind = reply.code === 220 ? 'ok' : reply.code === 554 ? 'reject' : 'other';
+    // 554: no service here; 421: service not available now (postscreen, overload): both refuse us.
+    const kind =
+      reply.code === 220 ? 'ok' : reply.code === 554 || reply.code === 421 ? 'reject' : 'other';
     return { lines: replyFactLines(reply.lines), kind, code: reply.code };
   }
 

@@ -118,6 +118,8 @@ export class XmppStreamReader {
   #failure: ProbeError | null = null;
   #closedByServer = false;
   #handedOver = false;
+  /** The text being parsed right now: the evidence when the parser rejects it. */
+  #input = '';
 
   constructor(connection: Connection, limits: Partial<XmlStreamLimits> = {}) {
     this.#connection = connection;
@@ -198,7 +200,8 @@ export class XmppStreamReader {
       const end = Math.min(text.length, start + FEED_SLICE);
       this.#fed += end - start;
       try {
-        this.#parser.write(text.slice(start, end));
+        this.#input = text.slice(start, end);
+        this.#parser.write(this.#input);
       } catch (err) {
         if (!(err instanceof StopParsing)) throw err;
         // Stopped at <proceed/> or </stream:stream>: what follows is not part of this stream.
@@ -338,7 +341,9 @@ export class XmppStreamReader {
     evidence?: string | Buffer,
     limit?: { name: string; value: number },
   ): ProbeError {
-    const ev = evidence === undefined ? undefined : escapePreview(evidence, 200);
+    // Without explicit evidence, the input that the parser was reading when it failed.
+    const raw = evidence ?? (this.#input !== '' ? this.#input : undefined);
+    const ev = raw === undefined ? undefined : escapePreview(raw, 200);
     return new ProbeError({
       step: this.#step,
       kind,
