@@ -7,9 +7,15 @@ import { version } from '../../package.json';
 import { createKeyringStore, type CredentialStore } from '../core/secrets';
 import { ExitCode } from './exit-codes';
 import { processIo, type CliIo } from './io';
+import {
+  CHECK_OPTIONS,
+  checkCommand,
+  checkRequest,
+  type CheckDependencies,
+} from './commands/check';
 import { selfCheckCommand } from './self-check';
 import { terminalSafe } from './terminal';
-import { USAGE, USAGE_HINT } from './usage';
+import { USAGE, USAGE_HINT, UsageError } from './usage';
 
 export { ExitCode } from './exit-codes';
 export { terminalSafe, jsonForTerminal } from './terminal';
@@ -19,12 +25,12 @@ export interface MainDependencies {
   readonly io?: CliIo;
   /** Defaults to the OS keychain. */
   readonly credentialStore?: () => CredentialStore;
+  /** For `check`: a fake probe or lookup in tests; a cancel signal (defaults to Ctrl-C). */
+  readonly check?: Partial<CheckDependencies>;
 }
 
-const COMMANDS = ['help', 'version', 'self-check'] as const;
+const COMMANDS = ['help', 'version', 'self-check', 'check'] as const;
 type Command = (typeof COMMANDS)[number];
-
-class UsageError extends Error {}
 
 const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -35,7 +41,26 @@ const COMMAND_OPTIONS = {
   help: GLOBAL_OPTIONS,
   version: GLOBAL_OPTIONS,
   'self-check': { ...GLOBAL_OPTIONS, json: { type: 'boolean' } },
+  check: { ...GLOBAL_OPTIONS, ...CHECK_OPTIONS },
 } as const;
+
+/** Commands that take positional arguments (check's host names). */
+const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check']);
+
+interface OptionSpec {
+  readonly type: 'boolean' | 'string';
+  readonly short?: string;
+  readonly multiple?: boolean;
+}
+
+/** Options that take a value, of any command: their value is never the command word. */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  Object.values(COMMAND_OPTIONS).flatMap((options) =>
+    Object.entries(options as Readonly<Record<string, OptionSpec>>)
+      .filter(([, spec]) => spec.type === 'string')
+      .map(([name]) => `--${name}`),
+  ),
+);
 
 function isCommand(word: string): word is Command {
   return (COMMANDS as readonly string[]).includes(word);
@@ -57,15 +82,17 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
 }
 
 async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Promise<number> {
-  // The command is the first word that is not an option; options may come before or after it.
-  const at = argv.findIndex((a) => !a.startsWith('-'));
+  // The command is the first word that is neither an option nor an option's value; options
+  // may come before or after it.
+  const at = argv.findIndex((a, i) => !a.startsWith('-') && !VALUE_OPTIONS.has(argv[i - 1] ?? ''));
   const word = at >= 0 ? argv[at] : undefined;
   if (word !== undefined && !isCommand(word)) throw new UsageError(`unknown command '${word}'`);
   const command: Command | undefined = word;
   const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 1)] : argv;
 
   const { values, positionals } = parse(rest, COMMAND_OPTIONS[command ?? 'help'], command);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
+  if (positionals.length > 0 && (command === undefined || !TAKES_ARGUMENTS.has(command)))
+    throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
 
   if (values.help === true || command === 'help') {
     io.stdout(USAGE);
@@ -81,16 +108,38 @@ async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Prom
         json: 'json' in values && values.json === true,
         credentialStore: (deps.credentialStore ?? createKeyringStore)(),
       });
+    case 'check':
+      return runCheck(values, positionals, io, deps);
     case undefined:
       throw new UsageError('no command given');
   }
 }
 
-function parse(
-  args: string[],
-  options: Readonly<Record<string, { type: 'boolean'; short?: string }>>,
-  command?: Command,
-) {
+async function runCheck(
+  values: Readonly<Record<string, unknown>>,
+  positionals: string[],
+  io: CliIo,
+  deps: MainDependencies,
+): Promise<number> {
+  const request = checkRequest(values, positionals);
+  // Ctrl-C cancels the probes; what was seen so far is still printed (exit 2). A second one kills.
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  const ownSignal = deps.check?.signal === undefined;
+  if (ownSignal) process.once('SIGINT', onSigint);
+  try {
+    return await checkCommand(io, request, {
+      version,
+      signal: deps.check?.signal ?? controller.signal,
+      ...(deps.check?.probe ? { probe: deps.check.probe } : {}),
+      ...(deps.check?.lookup ? { lookup: deps.check.lookup } : {}),
+    });
+  } finally {
+    if (ownSignal) process.off('SIGINT', onSigint);
+  }
+}
+
+function parse(args: string[], options: Readonly<Record<string, OptionSpec>>, command?: Command) {
   // Not strict, so that unknown options come back as tokens and get a short, clear message here.
   const { values, positionals, tokens } = parseArgs({
     args,
@@ -101,12 +150,20 @@ function parse(
   });
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
-    if (!Object.hasOwn(options, token.name)) {
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (spec === undefined) {
       throw new UsageError(
         `unknown option '${token.rawName}'${command ? ` for '${command}'` : ''}`,
       );
     }
-    if (token.value !== undefined) throw new UsageError(`option '${token.rawName}' takes no value`);
+    if (spec.type === 'boolean' && token.value !== undefined)
+      throw new UsageError(`option '${token.rawName}' takes no value`);
+    if (spec.type === 'string' && (token.value === undefined || token.value === ''))
+      throw new UsageError(`option '${token.rawName}' needs a value`);
+    if (spec.type === 'string' && spec.multiple !== true) {
+      const count = tokens.filter((t) => t.kind === 'option' && t.name === token.name).length;
+      if (count > 1) throw new UsageError(`option '${token.rawName}' given more than once`);
+    }
   }
   return { values, positionals };
 }

@@ -3,8 +3,15 @@ export const USAGE = `sealcheck: checks whether your mail and chat connections a
 
 Usage:
   sealcheck <command> [options]
+  sealcheck check HOST... [--protocol P [--port N] [--tls MODE]] [options]
 
 Commands:
+  check HOST...     Connect to the host's mail and chat servers and report what
+                    they really do: TLS version, certificate, STARTTLS, whether
+                    a password would be taken before TLS. Without --protocol,
+                    tries every standard port: imap 993 and 143, pop3 995 and
+                    110, submission 465 and 587, smtp 25, xmpp 5223 and 5222
+                    (a refused port counts as not served).
   self-check        Check this installation: the TLS library, the trusted root
                     certificates and the system keychain.
   version           Print the version (same as --version).
@@ -13,12 +20,28 @@ Commands:
 Options:
   -h, --help        Print this help.
   -V, --version     Print the version.
-      --json        self-check: print the report as JSON on stdout.
+      --json        check, self-check: print the result as JSON on stdout.
+
+Options of check:
+      --protocol P          imap, pop3, submission, smtp or xmpp (one endpoint).
+      --port N              The port (default: the protocol's standard port).
+      --tls MODE            implicit, starttls or none (default: implicit where
+                            the protocol has a port for it, else starttls).
+      --ca-file FILE        Also trust the CA certificates in this PEM file (a
+                            company CA, a test bed). Repeatable.
+      --connect-to H:P:A:Q  Connect to A:Q instead of H:P, still using the name H
+                            for SNI, the certificate check and XMPP (curl syntax;
+                            empty fields match any). Repeatable.
+      --xmpp-domain DOMAIN  The XMPP domain when it differs from the host.
+      --timeout SECONDS     Deadline for each endpoint's whole probe (default 30).
+      --concurrency N       Endpoints checked at once (default 8).
+      --no-injection-test   Skip the STARTTLS command-injection test (it opens a
+                            second connection; it never sends a password).
 
 Exit codes:
   0   checked, nothing needs attention
   1   checked, problems found
-  2   could not check
+  2   could not check (for check: any endpoint; this outranks 1)
   64  usage error (unknown command or option)
   70  internal error (a bug in Sealcheck)
 
@@ -26,3 +49,6 @@ Results go to stdout, diagnostics to stderr.
 `;
 
 export const USAGE_HINT = "Run 'sealcheck --help' for usage.";
+
+/** A malformed command line: the message goes to stderr with USAGE_HINT, and the exit code is 64. */
+export class UsageError extends Error {}

@@ -57,35 +57,39 @@ export async function startProxyRelay(options: ProxyRelayOptions): Promise<Proxy
     s.once('close', () => sockets.delete(s));
   };
 
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
-    track(client);
-    const upstream = connect({
-      host: options.targetHost,
-      port: options.targetPort,
-      allowHalfOpen: true,
-    });
-    track(upstream);
-    const teardown = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.once('error', teardown);
-    upstream.once('error', teardown);
-    // Either side fully closed (e.g. reset, or both directions ended): close the other too.
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
-    upstream.setTimeout(connectTimeoutMs, teardown);
-    upstream.once('connect', () => {
-      upstream.setTimeout(0);
-      upstream.write(
-        proxyV1Header(claimedSource, claimedDestination, client.remotePort ?? 0, port),
-      );
-      // pipe() forwards data with backpressure and ends the other side on 'end' (half-close).
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
-    });
-  });
+  const server = createServer(
+    { allowHalfOpen: true, pauseOnConnect: true, noDelay: true },
+    (client) => {
+      track(client);
+      const upstream = connect({
+        host: options.targetHost,
+        port: options.targetPort,
+        allowHalfOpen: true,
+        noDelay: true, // a relay must not add Nagle stalls to the dialog it carries
+      });
+      track(upstream);
+      const teardown = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.once('error', teardown);
+      upstream.once('error', teardown);
+      // Either side fully closed (e.g. reset, or both directions ended): close the other too.
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+      upstream.setTimeout(connectTimeoutMs, teardown);
+      upstream.once('connect', () => {
+        upstream.setTimeout(0);
+        upstream.write(
+          proxyV1Header(claimedSource, claimedDestination, client.remotePort ?? 0, port),
+        );
+        // pipe() forwards data with backpressure and ends the other side on 'end' (half-close).
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

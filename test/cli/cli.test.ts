@@ -6,9 +6,8 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { bin, ensureCliBuilt, root } from './support/build-cli';
 
-const root = resolve(import.meta.dirname, '../..');
-const bin = resolve(root, 'bin/sealcheck.mjs');
 const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
   version: string;
 };
@@ -35,11 +34,7 @@ function exec(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
 const sealcheck = (args: string[], env?: NodeJS.ProcessEnv): Promise<Outcome> =>
   exec(process.execPath, [bin, ...args], env);
 
-beforeAll(async () => {
-  const built = await exec('npm', ['run', '--silent', 'build:cli']);
-  if (built.code !== 0)
-    throw new Error(`npm run build:cli failed:\n${built.stdout}\n${built.stderr}`);
-}, 60_000);
+beforeAll(() => ensureCliBuilt(), 120_000);
 
 describe('sealcheck', () => {
   test('--help lists the commands and the exit codes, on stdout', async () => {

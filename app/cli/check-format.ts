@@ -1,0 +1,167 @@
+/**
+ * `sealcheck check`'s human output: per endpoint one short block of facts (no advice: the
+ * findings engine and its wording come later), and one summary line. Every piece of text that
+ * came from a server, a certificate or the command line goes through terminalSafe.
+ */
+import type {
+  AddressFacts,
+  EndpointFacts,
+  EndpointTarget,
+  LoginBeforeTlsFacts,
+  Security,
+  Tristate,
+} from '../core/facts/endpoint';
+import type { Classified } from './check-exit';
+import { terminalSafe } from './terminal';
+
+const MODE: Readonly<Record<Security, string>> = {
+  implicit: 'implicit TLS',
+  starttls: 'STARTTLS',
+  none: 'no TLS',
+};
+
+const STATUS_TEXT: Readonly<Record<AddressFacts['status'], string>> = {
+  success: 'completed',
+  'dns-error': 'name not resolved',
+  'connection-refused': 'connection refused',
+  'connection-timeout': 'connection timed out',
+  'connection-error': 'connection failed',
+  'protocol-error': 'protocol error',
+  'starttls-refused': 'STARTTLS refused',
+  'tls-error': 'TLS handshake failed',
+  'io-timeout': 'timed out',
+  'limit-exceeded': 'size limit exceeded',
+  cancelled: 'cancelled',
+};
+
+/** Longest server line shown in the human output (the JSON has them whole). */
+const MAX_LINE = 120;
+
+function clip(text: string): string {
+  return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text;
+}
+
+function tri(value: Tristate, yes: string, no: string): string {
+  return value === 'unknown' ? 'unknown' : value ? yes : no;
+}
+
+export function endpointTitle(target: EndpointTarget): string {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const via = target.connectTo ? ` via ${target.connectTo.host}:${target.connectTo.port}` : '';
+  const xmpp =
+    target.protocol === 'xmpp' &&
+    target.xmppDomain !== undefined &&
+    target.xmppDomain !== target.host
+      ? `, XMPP domain ${target.xmppDomain}`
+      : '';
+  return terminalSafe(
+    `${target.protocol} ${host}:${target.port} (${MODE[target.security]}${xmpp})${via}`,
+  );
+}
+
+function loginLine(login: LoginBeforeTlsFacts | null): string {
+  if (login === null) return 'not tested';
+  const what = clip(login.command);
+  if (login.invited === true) return `possible (the server invited credentials after ${what})`;
+  if (login.invited === false) return `not possible (${what} refused)`;
+  return `unknown (${what})`;
+}
+
+function addressBlock(target: EndpointTarget, a: AddressFacts): string[] {
+  const rows: [string, string][] = [];
+  const conns = `${a.connections} ${a.connections === 1 ? 'connection' : 'connections'}`;
+  const total = Math.max(0, ...Object.values(a.timings));
+  let status = `${STATUS_TEXT[a.status]} (${total} ms, ${conns})`;
+  if (a.error) {
+    const alert = a.error.alert ? `, alert ${a.error.alert}` : '';
+    status = `${STATUS_TEXT[a.status]} at ${a.error.step}: ${clip(a.error.message)}${alert}`;
+  }
+  rows.push(['status', status]);
+  if (a.greeting) rows.push(['greeting', clip(a.greeting.lines[0] ?? '')]);
+
+  if (target.security !== 'implicit') {
+    const before = a.capabilitiesBeforeTls;
+    if (before) {
+      const offered = tri(before.starttls, 'offered', 'not offered');
+      const required = tri(before.starttlsRequired, 'yes', 'no');
+      const outcome = a.starttls ? a.starttls.outcome : 'not-attempted';
+      rows.push(['STARTTLS', `${offered}, required: ${required}; ${outcome}`]);
+    }
+    if (a.starttls?.plaintextAfterGoAhead) {
+      const p = a.starttls.plaintextAfterGoAhead;
+      rows.push(['after go-ahead', `${p.bytes} bytes in plaintext: ${clip(p.preview)}`]);
+    }
+    if (a.greeting) rows.push(['password before TLS', loginLine(a.loginBeforeTls)]);
+  }
+
+  if (a.tls) {
+    const kx = a.tls.keyExchange?.name ? `, ${a.tls.keyExchange.name}` : '';
+    rows.push(['TLS', `${a.tls.version}, ${a.tls.cipher.standardName || a.tls.cipher.name}${kx}`]);
+    const v = a.tls.verification;
+    const problems: string[] = [];
+    if (!v.chainTrusted) problems.push(`not trusted (${v.chainError ?? 'unknown error'})`);
+    if (!v.nameMatches) problems.push(`not valid for ${v.nameChecked ?? 'the server name'}`);
+    rows.push([
+      'certificate',
+      problems.length === 0
+        ? `verified (valid for ${v.nameChecked ?? 'the server'})`
+        : `not verified: ${problems.join('; ')}`,
+    ]);
+  } else if (target.security !== 'none' && a.status === 'success') {
+    rows.push(['TLS', 'none']);
+  }
+
+  if (a.injection) {
+    const i = a.injection;
+    const verdict =
+      i.vulnerable === true
+        ? `the server answered ${i.command} inside TLS`
+        : i.vulnerable === false
+          ? `no answer to ${i.command} inside TLS`
+          : `inconclusive${i.error ? ` (${i.error.step}: ${clip(i.error.message)})` : ''}`;
+    rows.push(['injection test', verdict]);
+  }
+
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const shownAddress = a.family === 6 ? `[${a.address}]` : a.address;
+  return [
+    `  ${shownAddress}`,
+    ...rows.map(([k, v]) => `    ${`${k}:`.padEnd(width + 1)}  ${terminalSafe(v)}`),
+  ];
+}
+
+/** One endpoint's block. `notServed` endpoints (check HOST, refused) get a single line. */
+export function formatEndpoint(facts: EndpointFacts, classified: Classified): string {
+  const title = endpointTitle(facts.target);
+  if (classified.verdict === 'not-served') return `${title}: not served (connection refused)\n`;
+  const lines = [title];
+  if (facts.resolveError) {
+    lines.push(`  name not resolved: ${terminalSafe(clip(facts.resolveError.message))}`);
+  }
+  for (const a of facts.addresses) lines.push(...addressBlock(facts.target, a));
+  const reasons = classified.reasons.length > 0 ? `: ${classified.reasons.join('; ')}` : '';
+  lines.push(
+    `  result (interim rules): ${VERDICT_TEXT[classified.verdict]}${terminalSafe(reasons)}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const VERDICT_TEXT: Readonly<Record<Classified['verdict'], string>> = {
+  ok: 'ok',
+  problems: 'problems found',
+  'could-not-check': 'could not check',
+  'not-served': 'not served',
+};
+
+export function formatSummary(verdicts: readonly Classified['verdict'][]): string {
+  const count = (v: Classified['verdict']): number => verdicts.filter((x) => x === v).length;
+  const parts = [
+    `${count('ok')} ok`,
+    `${count('problems')} with problems`,
+    `${count('could-not-check')} could not be checked`,
+  ];
+  const notServed = count('not-served');
+  if (notServed > 0) parts.push(`${notServed} not served`);
+  const n = verdicts.length;
+  return `${n} ${n === 1 ? 'endpoint' : 'endpoints'}: ${parts.join(', ')}.\n`;
+}

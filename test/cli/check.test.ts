@@ -1,0 +1,349 @@
+/**
+ * `sealcheck check` as users run it (node bin/sealcheck.mjs, in child processes) against the
+ * real bed: JSON and human output, --connect-to and --ca-file, every exit code, and hostile
+ * server text kept inert. Names stay real through --connect-to, like curl's.
+ */
+import { execFile, type ExecFileException } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { EndpointFacts } from '../../app/core/facts/endpoint';
+import { findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
+import { bin, ensureCliBuilt, root } from './support/build-cli';
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function sealcheck(args: string[]): Promise<Outcome> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: root, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err: ExecFileException | null, stdout, stderr) => {
+        done({ code: typeof err?.code === 'number' ? err.code : err ? -1 : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+let bed: BedDescription;
+
+beforeAll(() => {
+  bed = loadBed();
+  ensureCliBuilt();
+}, 120_000);
+
+/** --connect-to keeping the endpoint's real name. */
+function via(id: string): string[] {
+  const e = findEndpoint(bed, id);
+  return ['--connect-to', `${e.serverName}:${e.port}:${e.host}:${e.port}`];
+}
+
+function one(id: string): string[] {
+  const e = findEndpoint(bed, id);
+  return [
+    'check',
+    e.serverName,
+    '--protocol',
+    e.protocol,
+    '--port',
+    String(e.port),
+    '--tls',
+    e.security,
+    ...via(id),
+    '--ca-file',
+    bed.rootCaFile,
+    ...(e.xmppDomain ? ['--xmpp-domain', e.xmppDomain] : []),
+  ];
+}
+
+function parseFacts(stdout: string): EndpointFacts[] {
+  const value: unknown = JSON.parse(stdout);
+  expect(Array.isArray(value)).toBe(true);
+  return value as EndpointFacts[];
+}
+
+const servers: Server[] = [];
+const sockets = new Set<Socket>();
+afterEach(async () => {
+  for (const s of sockets) s.destroy();
+  sockets.clear();
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function serve(onConnection: (socket: Socket) => void): Promise<number> {
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const address = server.address();
+  await new Promise((r) => server.close(r));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('sealcheck check --json', () => {
+  test('a good implicit-TLS endpoint: one EndpointFacts, exit 0, no password anywhere', async () => {
+    const r = await sealcheck([...one('dovecot-imap-implicit-good'), '--json']);
+    expect(r.stderr).toBe('');
+    const facts = parseFacts(r.stdout);
+    expect(facts).toHaveLength(1);
+    const f = facts[0];
+    expect(f?.schema).toBe('sealcheck.endpoint-facts/1');
+    expect(f?.target).toMatchObject({ host: 'mail.test.example', protocol: 'imap' });
+    expect(f?.addresses[0]?.status).toBe('success');
+    expect(f?.addresses[0]?.tls?.verification.chainTrusted).toBe(true);
+    expect(f?.sealcheckVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.stdout).not.toContain(bed.user.password);
+    expect(r.code).toBe(0);
+  });
+
+  test('every protocol’s good STARTTLS endpoint at once: exit 0, facts in order', async () => {
+    const ids = [
+      'dovecot-imap-starttls-good',
+      'dovecot-pop3-starttls-good',
+      'postfix-submission-starttls-good',
+      'prosody-xmpp-starttls-good',
+    ];
+    const results = await Promise.all(ids.map((id) => sealcheck([...one(id), '--json'])));
+    for (const [i, r] of results.entries()) {
+      const f = parseFacts(r.stdout)[0];
+      expect(f?.addresses[0]?.status, ids[i]).toBe('success');
+      expect(f?.addresses[0]?.injection?.vulnerable, ids[i]).toBe(false);
+      expect(r.code, ids[i]).toBe(0);
+    }
+  });
+
+  test('several targets: one record each, in the order given; the mismatched name gives exit 1', async () => {
+    const e = findEndpoint(bed, 'dovecot-imap-implicit-good');
+    const r = await sealcheck([
+      'check',
+      'mail.test.example',
+      'other.test.example',
+      '--protocol',
+      'imap',
+      '--connect-to',
+      `::127.0.0.1:${e.port}`,
+      '--ca-file',
+      bed.rootCaFile,
+      '--json',
+    ]);
+    const facts = parseFacts(r.stdout);
+    expect(facts.map((f) => f.target.host)).toEqual(['mail.test.example', 'other.test.example']);
+    expect(facts.map((f) => f.target.port)).toEqual([993, 993]);
+    expect(facts.map((f) => f.addresses[0]?.tls?.verification.nameMatches)).toEqual([true, false]);
+    expect(r.code).toBe(1);
+  });
+});
+
+test('--no-injection-test: one connection, no injection facts', async () => {
+  const r = await sealcheck([
+    ...one('dovecot-imap-starttls-good'),
+    '--no-injection-test',
+    '--json',
+  ]);
+  const a = parseFacts(r.stdout)[0]?.addresses[0];
+  expect(a?.injection).toBeNull();
+  expect(a?.connections).toBe(1);
+  expect(r.code).toBe(0);
+});
+
+describe('exit codes', () => {
+  test('an expired certificate: problems found, exit 1', async () => {
+    const r = await sealcheck(one('dovecot-imap-implicit-expired'));
+    expect(r.stdout).toContain('not trusted (CERT_HAS_EXPIRED)');
+    expect(r.code).toBe(1);
+  });
+
+  test('plaintext only, asked as STARTTLS: exit 1', async () => {
+    const e = findEndpoint(bed, 'dovecot-imap-none');
+    const r = await sealcheck([
+      'check',
+      e.serverName,
+      '--protocol',
+      'imap',
+      '--tls',
+      'starttls',
+      '--port',
+      String(e.port),
+      ...via(e.id),
+    ]);
+    expect(r.stdout).toMatch(/STARTTLS: +not offered/);
+    expect(r.code).toBe(1);
+  });
+
+  test('a closed port with an explicit protocol: could not check, exit 2', async () => {
+    const port = await closedPort();
+    const r = await sealcheck(['check', '127.0.0.1', '--protocol', 'imap', '--port', String(port)]);
+    expect(r.stdout).toContain('connection refused');
+    expect(r.code).toBe(2);
+  });
+
+  test('--timeout bounds a server that never answers: exit 2', async () => {
+    const port = await serve((s) => s.resume());
+    const t0 = Date.now();
+    const r = await sealcheck([
+      'check',
+      '127.0.0.1',
+      '--protocol',
+      'pop3',
+      '--tls',
+      'starttls',
+      '--port',
+      String(port),
+      '--timeout',
+      '1',
+    ]);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.stdout).toContain('timed out');
+    expect(r.code).toBe(2);
+  });
+
+  test('bad usage: exit 64, a message on stderr, nothing on stdout', async () => {
+    const cases: string[][] = [
+      ['check'],
+      ['check', 'x.example', '--protocol', 'gopher'],
+      ['check', 'x.example', '--protocol', 'imap', '--port', '99999'],
+      ['check', 'x.example', '--protocol', 'imap', '--tls', 'maybe'],
+      ['check', 'x.example', '--port', '993'],
+      ['check', 'x.example', '--frobnicate'],
+      ['check', 'x.example', '--connect-to', 'nonsense'],
+      ['check', 'x.example', '--ca-file', join(tmpdir(), 'sealcheck-no-such-file.pem')],
+      ['check', 'x.example', '--timeout', '0'],
+      ['check', 'x.example', '--concurrency', 'many'],
+      ['check', 'x.example', '--protocol'],
+      ['check', 'x.example', '--protocol', 'imap', '--protocol', 'pop3'],
+      ['check', 'x.example', '--json=yes'],
+      ['check', 'bad host/name'],
+      ['check', 'x.example', '--protocol', 'smtp', '--tls', 'implicit'],
+    ];
+    const results = await Promise.all(cases.map((args) => sealcheck(args)));
+    for (const [i, r] of results.entries()) {
+      const what = cases[i]?.join(' ');
+      expect(r.code, what).toBe(64);
+      expect(r.stdout, what).toBe('');
+      expect(r.stderr, what).toContain("Run 'sealcheck --help' for usage.");
+    }
+  });
+});
+
+describe('check HOST without a protocol', () => {
+  test('every standard endpoint; refused ones are not served; all fine: exit 0', async () => {
+    const closed = await closedPort();
+    const map: [number, string][] = [
+      [993, 'dovecot-imap-implicit-good'],
+      [143, 'dovecot-imap-starttls-good'],
+      [587, 'postfix-submission-starttls-good'],
+      [5222, 'prosody-xmpp-starttls-good'],
+    ];
+    const r = await sealcheck([
+      'check',
+      'mail.test.example',
+      '--xmpp-domain',
+      'test.example',
+      ...map.flatMap(([port, id]) => [
+        '--connect-to',
+        `mail.test.example:${port}:127.0.0.1:${findEndpoint(bed, id).port}`,
+      ]),
+      '--connect-to',
+      `mail.test.example::127.0.0.1:${closed}`,
+      '--ca-file',
+      bed.rootCaFile,
+    ]);
+    for (const port of [993, 143, 587, 5222])
+      expect(r.stdout).toMatch(new RegExp(`:${port} \\(.*\\) via 127\\.0\\.0\\.1:\\d+\\n  127`));
+    for (const port of [995, 110, 465, 25, 5223])
+      expect(r.stdout).toMatch(new RegExp(`:${port} \\(.*: not served \\(connection refused\\)`));
+    expect(r.stdout).toContain(
+      '9 endpoints: 4 ok, 0 with problems, 0 could not be checked, 5 not served.',
+    );
+    expect(r.code).toBe(0);
+  });
+
+  test('nothing served at all: could not check, exit 2', async () => {
+    const closed = await closedPort();
+    const r = await sealcheck([
+      'check',
+      'mail.test.example',
+      '--connect-to',
+      `::127.0.0.1:${closed}`,
+      '--json',
+    ]);
+    const facts = parseFacts(r.stdout);
+    expect(facts).toHaveLength(9);
+    expect(facts.map((f) => `${f.target.protocol}/${f.target.port}/${f.target.security}`)).toEqual([
+      'imap/993/implicit',
+      'imap/143/starttls',
+      'pop3/995/implicit',
+      'pop3/110/starttls',
+      'submission/465/implicit',
+      'submission/587/starttls',
+      'smtp/25/starttls',
+      'xmpp/5223/implicit',
+      'xmpp/5222/starttls',
+    ]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('human output', () => {
+  test('one readable block of facts: mode, address, TLS version, certificate, STARTTLS, login', async () => {
+    const r = await sealcheck(one('dovecot-imap-starttls-optional-good'));
+    expect(r.stdout).toMatch(/^imap mail\.test\.example:\d+ \(STARTTLS\) via 127\.0\.0\.1:\d+$/m);
+    expect(r.stdout).toMatch(/^ {2}127\.0\.0\.1$/m);
+    expect(r.stdout).toMatch(/TLS: +TLSv1\.[23], /);
+    expect(r.stdout).toMatch(/certificate: +verified \(valid for mail\.test\.example\)/);
+    expect(r.stdout).toMatch(/STARTTLS: +offered/);
+    expect(r.stdout).toMatch(/password before TLS: +possible/);
+    expect(r.stdout).toMatch(/injection test: +no answer to NOOP inside TLS/);
+    expect(r.stdout).toContain('1 endpoint: 0 ok, 1 with problems, 0 could not be checked.');
+    expect(r.code).toBe(1);
+  });
+
+  test('a TLS 1.0/1.1-only server: the handshake failure and its alert', async () => {
+    const r = await sealcheck(one('postfix-smtp-starttls-tls11-only'));
+    expect(r.stdout).toMatch(/TLS handshake failed at handshake: .*alert protocol_version/);
+    expect(r.code).toBe(2);
+  });
+
+  test('hostile server text is shown inert', async () => {
+    const port = await serve((s) => {
+      s.write('+OK \u001b]0;pwned\u0007\u202e ready\r\n');
+      s.on('data', (d: Buffer) => {
+        if (/QUIT/i.test(d.toString())) s.end('+OK\r\n');
+        else s.write('-ERR no\r\n');
+      });
+    });
+    const r = await sealcheck([
+      'check',
+      '127.0.0.1',
+      '--protocol',
+      'pop3',
+      '--tls',
+      'none',
+      '--port',
+      String(port),
+    ]);
+    expect(r.stdout).toContain('\\x1b]0;pwned\\x07');
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(r.code).toBe(1);
+  });
+});
