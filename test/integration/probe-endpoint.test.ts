@@ -548,6 +548,31 @@ describe('the STARTTLS command-injection test', () => {
     expect(facts.addresses[0]?.injection).toMatchObject({ tested: true, vulnerable: false });
   });
 
+  it.each(['postfix-smtp-starttls-good', 'postfix-submission-starttls-good'])(
+    '%s: completes the handshake, and the HELP fence (not a timed wait) shows NOOP unanswered',
+    async (id) => {
+      const a = await probeOne(id);
+      expectNotInjectable(a);
+      expect(a.injection?.error).toBeUndefined();
+      const notes = a.transcript.filter((t) => t.dir === 'note').map((t) => t.text);
+      expect(notes.join('\n')).toMatch(/only the HELP fence was answered inside TLS: 5\d\d /);
+      expect(notes.join('\n')).not.toMatch(/waiting \d+ ms inside TLS/);
+      // Far below the old 400 ms wait on loopback (generous for a loaded machine).
+      expect(a.timings['injection-probe']).toBeLessThan(350);
+    },
+  );
+
+  it('Dovecot and Prosody: not vulnerable either', async () => {
+    for (const id of [
+      'dovecot-imap-starttls-good',
+      'dovecot-pop3-starttls-good',
+      'prosody-xmpp-starttls-good',
+    ]) {
+      const a = await probeOne(id);
+      expect(a.injection, id).toMatchObject({ tested: true, vulnerable: false });
+    }
+  });
+
   it('is skipped when asked, and never runs for implicit TLS', async () => {
     const off = await probeOne('dovecot-imap-starttls-good', { injectionTest: false });
     expect(off.injection).toBeNull();

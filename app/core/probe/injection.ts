@@ -7,21 +7,27 @@
  *     so both reach the server in one TCP segment, as an attacker would inject them;
  *  3. read the STARTTLS reply; on the go-ahead, upgrade: the Connection reads and keeps any
  *     plaintext the server sent after its go-ahead (evidence, never treated as TLS data);
- *  4. inside TLS, send nothing and wait a short while for unsolicited data. A server that answers
- *     the second command now executed plaintext that an attacker could have injected: vulnerable.
+ *  4. inside TLS, send a FENCE (dialog.injectionFence: IMAP a second NOOP with a fresh tag, SMTP
+ *     HELP, POP3 CAPA) whose reply the dialog tells apart from the injected command's, and read
+ *     until one of them arrives. Replies come in order: the injected command's answer first means
+ *     the server executed plaintext an attacker could have injected (vulnerable); the fence's
+ *     first means it did not. No timed wait: bounded by the step's deadline only.
+ *     Dialogs without a fence (XMPP, whose fixed servers answer the injected stanza with a stream
+ *     error or a close rather than in order; POP3 when CAPA was refused) send nothing and wait a
+ *     while for unsolicited data instead (DEFAULT_INJECTION_WAIT_MS, longer on slow links).
  *
  * Never sends a credential: there is no login here at all.
  */
 import { performance } from 'node:perf_hooks';
 import type { InjectionFacts } from '../facts/endpoint';
 import type { ProbeErrorFact } from '../net/errors';
-import { escapePreview } from '../net/escape';
+import { escapePreview, MAX_SHOWN_CHARS } from '../net/escape';
 import type { Connection, TlsStartOptions } from '../net/types';
 import type { Dialog, DialogContext } from '../protocols/dialog';
 import { asProbeError } from './status';
 
 /**
- * How long to wait inside TLS for an answer to the injected command (milliseconds), at least.
+ * Without a fence: how long to wait inside TLS for an answer to the injected command (ms), at least.
  * A vulnerable server answers right after its handshake, but its answer can sit behind Nagle's
  * algorithm until our delayed ACK (40 ms on Linux, up to 200 ms elsewhere), so the floor stays
  * well above that; on slow links the wait grows with the measured round trip (below).
@@ -37,7 +43,7 @@ export interface InjectionTestOptions {
   readonly open: () => Promise<Connection>;
   readonly context: (connection: Connection) => DialogContext;
   readonly tls: TlsStartOptions;
-  /** The least wait inside TLS; longer when the round trip is slow. */
+  /** The least wait inside TLS when the dialog has no fence; longer when the round trip is slow. */
   readonly waitMs: number;
   /** Milliseconds clock (default performance.now). */
   readonly now?: () => number;
@@ -47,6 +53,17 @@ export interface InjectionTestResult {
   readonly facts: InjectionFacts;
   /** The test connection, when it was opened (for its transcript). */
   readonly connection: Connection | null;
+}
+
+/** Reply lines the dialog already escaped, joined whole while they fit in one evidence string. */
+function joinFactLines(lines: readonly string[]): string {
+  let out = '';
+  for (const [i, line] of lines.entries()) {
+    const next = out === '' ? line : `${out} | ${line}`;
+    if (next.length > MAX_SHOWN_CHARS && out !== '') return `${out} | … ${lines.length - i} more`;
+    out = next;
+  }
+  return out;
 }
 
 function plaintextEvidence(bytes: Buffer): string {
@@ -124,6 +141,25 @@ export async function runInjectionTest(
     const upgrade = await connection.startTls(options.tls);
     if (upgrade.plaintextAfterGoAhead.length > 0) {
       evidence.push(plaintextEvidence(upgrade.plaintextAfterGoAhead));
+    }
+    const fence = session.injectionFence?.() ?? null;
+    if (fence !== null) {
+      connection.note(
+        `injection test: ${fence.name} sent inside TLS as a fence; an answer to ${injected.name} before its reply means the injected command was executed`,
+      );
+      await connection.write('injection-probe', fence.data);
+      const answered = await fence.read();
+      const lines = joinFactLines(answered.lines);
+      if (answered.first === 'injected-answer') {
+        evidence.push(
+          `${injected.name} answered inside TLS before the ${fence.name} fence: ${lines}`,
+        );
+        return result(true);
+      }
+      connection.note(
+        `injection test: only the ${fence.name} fence was answered inside TLS: ${lines}`,
+      );
+      return result(false);
     }
     const wait = Math.round(
       Math.min(MAX_WAIT_MS, Math.max(options.waitMs, WAIT_ROUND_TRIPS * roundTrip)),

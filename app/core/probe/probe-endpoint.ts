@@ -88,7 +88,10 @@ export interface ProbeOptions {
   readonly signal?: AbortSignal;
   /** The STARTTLS command-injection test; default on for STARTTLS endpoints, off for plaintext ones. */
   readonly injectionTest?: boolean;
-  /** The least time the injection test waits inside TLS for an unsolicited answer (default 400 ms; more on slow links). */
+  /**
+   * For dialogs without a fence command (XMPP; POP3 when CAPA was refused): the least time the
+   * injection test waits inside TLS for an unsolicited answer (default 400 ms; more on slow links).
+   */
   readonly injectionWaitMs?: number;
   readonly onProgress?: (event: ProbeProgress) => void;
   /** Milliseconds clock (default performance.now). */

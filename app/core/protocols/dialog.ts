@@ -29,6 +29,30 @@ export interface LoginResult {
   readonly reply: readonly string[];
 }
 
+/**
+ * What the server answered first inside TLS, after the injection test's fence: the injected
+ * command (it executed plaintext pipelined behind STARTTLS: vulnerable) or the fence itself.
+ */
+export interface InjectionFenceResult {
+  readonly first: 'injected-answer' | 'fence';
+  /** The reply lines read inside TLS, in order, escaped and bounded (facts). */
+  readonly lines: readonly string[];
+}
+
+/**
+ * A command sent inside TLS after the injection test's handshake, whose reply can be told apart
+ * from the injected command's. Replies come in order, so whichever arrives first settles the
+ * question without a timed wait; the read is bounded by the step's deadline.
+ */
+export interface InjectionFence {
+  /** The command's bytes, with its line ending. */
+  readonly data: string;
+  /** Its name for the transcript and the evidence, e.g. "HELP". */
+  readonly name: string;
+  /** Reads replies until it can tell which came first (framing stays in the dialog). */
+  read(): Promise<InjectionFenceResult>;
+}
+
 export interface DialogSession {
   /** Reads the whole greeting (SMTP: until the final "220 " line; XMPP: opens the stream). */
   greet(): Promise<Greeting>;
@@ -48,6 +72,11 @@ export interface DialogSession {
    * with its line ending. Any answer that arrives inside TLS, unasked, is evidence.
    */
   injectionCommand(): { readonly data: string; readonly name: string };
+  /**
+   * Optional: the fence for the injection test, called after injectionCommand() and the upgrade;
+   * null (or no method) when the dialog has none, and the test waits a while for unsolicited data.
+   */
+  injectionFence?(): InjectionFence | null;
   /**
    * Before TLS: would the server accept a password? Starts a password mechanism without any
    * secret (IMAP AUTHENTICATE PLAIN, POP3 AUTH PLAIN, SMTP AUTH PLAIN, XMPP <auth/>), records

@@ -483,6 +483,19 @@ describe('IMAP capabilities and STARTTLS', () => {
       `${tagOf(payload)} OK go`,
     ]);
     expect(s.received()).toBe(payload);
+    // The fence: another NOOP with a fresh tag, so its completion is told apart from the injected one.
+    const fence = session.injectionFence?.();
+    expect(fence?.data).toMatch(/^A\d+ NOOP\r\n$/);
+    expect([tagOf(payload), tagOf(injected.data)]).not.toContain(tagOf(fence?.data ?? ''));
+    expect(fence?.name).toBe(`${tagOf(fence?.data ?? '')} NOOP`);
+  });
+
+  it('injection fence: none before the injected command was made', () => {
+    const session = imapDialog.create({} as Connection, {
+      serverName: 'mail.test.example',
+      localAddress: '',
+    });
+    expect(session.injectionFence?.()).toBeNull();
   });
 
   it('a tagged response with a tag we never sent is a protocol error', async () => {

@@ -29,7 +29,9 @@
  *  7. `An LOGOUT`; `* BYE` and the tagged OK (or the close) are read; errors are ignored.
  *
  * Injection test, on its own connection: `An STARTTLS\r\nAm NOOP\r\n` in one write, then only
- * the STARTTLS reply is read; an answer to NOOP that arrives inside TLS is the evidence.
+ * the STARTTLS reply is read. Inside TLS the fence `Ak NOOP` (a fresh tag) is sent and lines are
+ * read up to its completion: a completion of `Am` before it means the server executed the
+ * injected NOOP (vulnerable); the fence's completion alone means it did not.
  *
  * Framing (reading one whole response up to its tagged completion, with literals) is kept apart
  * from the dialog (ImapSession) and from the pure parsers, which the unit tests call directly.
@@ -37,7 +39,14 @@
 import type { Capabilities, Greeting, LoginBeforeTlsFacts } from '../facts/endpoint';
 import type { Step } from '../net/errors';
 import type { Connection } from '../net/types';
-import type { Dialog, DialogContext, DialogSession, LoginResult, StartTlsReply } from './dialog';
+import type {
+  Dialog,
+  DialogContext,
+  DialogSession,
+  InjectionFence,
+  LoginResult,
+  StartTlsReply,
+} from './dialog';
 import {
   closedByServer,
   CREDENTIALS_REMOVED,
@@ -387,6 +396,8 @@ class ImapSession implements DialogSession {
   #counter = 0;
   readonly #outstanding = new Set<string>();
   #startTlsTag: string | null = null;
+  /** The tag of the NOOP pipelined behind STARTTLS in the injection test. */
+  #injectionTag: string | null = null;
   #preauth = false;
   /** Capabilities last listed inside TLS (login chooses its command from them). */
   #tlsCapabilities: Capabilities | null = null;
@@ -471,7 +482,31 @@ class ImapSession implements DialogSession {
   }
 
   injectionCommand(): { readonly data: string; readonly name: string } {
-    return { data: `${this.#nextTag()} NOOP\r\n`, name: 'NOOP' };
+    const tag = this.#nextTag();
+    this.#injectionTag = tag;
+    return { data: `${tag} NOOP\r\n`, name: 'NOOP' };
+  }
+
+  injectionFence(): InjectionFence | null {
+    const injected = this.#injectionTag;
+    if (injected === null) return null;
+    const tag = this.#nextTag();
+    this.#outstanding.delete(tag);
+    this.#outstanding.delete(injected);
+    return {
+      data: `${tag} NOOP\r\n`,
+      name: `${tag} NOOP`,
+      read: async () => {
+        // Only the injected tag may complete besides the fence's (even if it was answered
+        // already, in plaintext before the go-ahead: a second completion is as telling).
+        const r = await readImapResponse(this.#conn, 'injection-probe', tag, new Set([injected]));
+        const answered = r.lines.some((line) => {
+          const parsed = parseImapLine(line);
+          return parsed.type === 'tagged' && parsed.tag === injected;
+        });
+        return { first: answered ? 'injected-answer' : 'fence', lines: factLines(r.lines) };
+      },
+    };
   }
 
   async probeLoginBeforeTls(_before: Capabilities): Promise<LoginBeforeTlsFacts | null> {

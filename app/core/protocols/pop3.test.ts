@@ -287,6 +287,24 @@ describe('POP3 CAPA and STLS', () => {
     expect(injected).toEqual({ data: 'NOOP\r\n', name: 'NOOP' });
     await conn.write('injection-probe', session.startTlsCommand() + injected.data);
     expect(await session.readStartTlsReply()).toMatchObject({ outcome: 'accepted' });
+    // CAPA was never answered on this connection: no fence (the test waits instead).
+    expect(session.injectionFence?.()).toBeNull();
+  });
+
+  it('injection fence: CAPA, only when CAPA was answered before TLS', async () => {
+    const s = await serve(APOP_GREETING, (line, send) => {
+      if (line === 'CAPA') send('+OK\r\nSTLS\r\n.\r\n');
+    });
+    const { session } = await open(s.port);
+    await session.greet();
+    await session.capabilities('before-tls');
+    session.injectionCommand();
+    expect(session.injectionFence?.()).toMatchObject({ data: 'CAPA\r\n', name: 'CAPA' });
+    const refused = await serve(APOP_GREETING, (_line, send) => send('-ERR no CAPA\r\n'));
+    const other = await open(refused.port);
+    await other.session.greet();
+    await other.session.capabilities('before-tls');
+    expect(other.session.injectionFence?.()).toBeNull();
   });
 
   it('a CAPA list that never ends stops at the step deadline', async () => {

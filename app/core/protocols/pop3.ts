@@ -22,8 +22,11 @@
  *  7. `QUIT`; errors are ignored.
  *
  * Injection test, on its own connection: `STLS\r\nNOOP\r\n` in one write, then only the STLS
- * reply is read; an answer to NOOP (`-ERR` before login is an answer too) that arrives inside
- * TLS is the evidence.
+ * reply is read. Inside TLS the fence `CAPA` is sent (only when CAPA was answered before TLS)
+ * and two lines are read. An answer to NOOP (`+OK`, or `-ERR` before login: an answer too) is
+ * one status line, so a status line followed by another status line (CAPA's `+OK`) means NOOP
+ * was answered first: vulnerable. `+OK` followed by a capability line or "." is CAPA's own
+ * reply: not vulnerable. A lone `-ERR` (CAPA refused inside TLS) ends in the step's deadline.
  *
  * Framing (one status line; a multi-line body up to "." with dot-unstuffing) is kept apart from
  * the dialog (Pop3Session) and from the pure parsers, which the unit tests call directly.
@@ -31,7 +34,14 @@
 import type { Capabilities, Greeting, LoginBeforeTlsFacts } from '../facts/endpoint';
 import type { Step } from '../net/errors';
 import type { Connection } from '../net/types';
-import type { Dialog, DialogContext, DialogSession, LoginResult, StartTlsReply } from './dialog';
+import type {
+  Dialog,
+  DialogContext,
+  DialogSession,
+  InjectionFence,
+  LoginResult,
+  StartTlsReply,
+} from './dialog';
 import {
   CREDENTIALS_REMOVED,
   factLines,
@@ -162,6 +172,8 @@ class Pop3Session implements DialogSession {
   readonly #conn: Connection;
   /** Capabilities last listed inside TLS (login chooses its command from them). */
   #tlsCapabilities: Capabilities | null = null;
+  /** CAPA was answered with +OK before TLS (the injection test's fence relies on it). */
+  #capaAnswered = false;
 
   constructor(connection: Connection, _context: DialogContext) {
     this.#conn = connection;
@@ -180,6 +192,7 @@ class Pop3Session implements DialogSession {
     await this.#conn.write(step, 'CAPA\r\n');
     const status = await readPop3Status(this.#conn, step);
     if (status.parsed.type !== 'ok') return unlistedPop3Capabilities();
+    if (!this.#conn.isTls) this.#capaAnswered = true;
     const caps = pop3Capabilities(await readPop3Multiline(this.#conn, step));
     if (this.#conn.isTls) this.#tlsCapabilities = caps;
     return caps;
@@ -206,6 +219,25 @@ class Pop3Session implements DialogSession {
 
   injectionCommand(): { readonly data: string; readonly name: string } {
     return { data: 'NOOP\r\n', name: 'NOOP' };
+  }
+
+  injectionFence(): InjectionFence | null {
+    if (!this.#capaAnswered) return null;
+    const step: Step = 'injection-probe';
+    return {
+      data: 'CAPA\r\n',
+      name: 'CAPA',
+      read: async () => {
+        const first = await readPop3Status(this.#conn, step);
+        const next = await this.#conn.readLine(step);
+        const lines = factLines([first.line, next]);
+        const type = parsePop3Line(next).type;
+        // Two status lines: the first answered NOOP (CAPA's own +OK is followed by its list).
+        if (type === 'ok' || type === 'err') return { first: 'injected-answer', lines };
+        if (first.parsed.type === 'ok') return { first: 'fence', lines };
+        throw protocolError(step, 'a line after -ERR that is not a POP3 reply', next);
+      },
+    };
   }
 
   async probeLoginBeforeTls(_before: Capabilities): Promise<LoginBeforeTlsFacts | null> {

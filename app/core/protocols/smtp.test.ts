@@ -367,6 +367,8 @@ describe('SMTP dialog (scripted in memory)', () => {
     const session = smtpDialog.create(new ScriptedConnection([], () => []), CONTEXT);
     expect(session.startTlsCommand()).toBe('STARTTLS\r\n');
     expect(session.injectionCommand()).toEqual({ data: 'NOOP\r\n', name: 'NOOP' });
+    // The fence: HELP, never answered 250, valid in any state (RFC 5321 §4.1.4).
+    expect(session.injectionFence?.()).toMatchObject({ data: 'HELP\r\n', name: 'HELP' });
   });
 
   it('starts AUTH PLAIN without credentials, sees the invitation, and cancels with *', async () => {

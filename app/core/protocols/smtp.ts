@@ -35,13 +35,24 @@
  *  7. quit — `QUIT` (221); errors ignored.
  *
  * Injection test (own connection): `STARTTLS\r\nNOOP\r\n` in one write, then readStartTlsReply.
+ * Inside TLS the fence `HELP` is sent (valid in any state, RFC 5321 §4.1.4; answered 211/214,
+ * or 500/502/504 where not implemented, never 250), and the first reply is read: 250 is the
+ * injected NOOP's (vulnerable), confirmed by reading the fence's reply after it; any other code
+ * is the fence's own reply (not vulnerable).
  */
 import { isIP, isIPv4 } from 'node:net';
 import type { Capabilities, Greeting, LoginBeforeTlsFacts } from '../facts/endpoint';
 import { ProbeError, type Step } from '../net/errors';
 import { escapePreview } from '../net/escape';
 import type { Connection } from '../net/types';
-import type { Dialog, DialogContext, DialogSession, LoginResult, StartTlsReply } from './dialog';
+import type {
+  Dialog,
+  DialogContext,
+  DialogSession,
+  InjectionFence,
+  LoginResult,
+  StartTlsReply,
+} from './dialog';
 import {
   CREDENTIALS_REMOVED,
   factText,
@@ -366,6 +377,25 @@ class SmtpSession implements DialogSession {
 
   injectionCommand(): { readonly data: string; readonly name: string } {
     return { data: `NOOP${CRLF}`, name: 'NOOP' };
+  }
+
+  injectionFence(): InjectionFence {
+    const step: Step = 'injection-probe';
+    return {
+      data: `HELP${CRLF}`,
+      name: 'HELP',
+      read: async () => {
+        const first = await readReply(this.#connection, step);
+        if (first.code !== 250) return { first: 'fence', lines: replyFactLines(first.lines) };
+        // NOOP's 250. The fence's own reply must follow: a server that (oddly) answers HELP
+        // with 250 then ends in the step's deadline ('unknown'), never in a false alarm.
+        const fence = await readReply(this.#connection, step);
+        return {
+          first: 'injected-answer',
+          lines: replyFactLines([...first.lines, ...fence.lines]),
+        };
+      },
+    };
   }
 
   async probeLoginBeforeTls(before: Capabilities): Promise<LoginBeforeTlsFacts | null> {
