@@ -8,6 +8,7 @@
  * JSON (results are not committed).
  */
 import { parseArgs } from 'node:util';
+import { runCertBench } from './cert.bench';
 import { runProbeBench } from './probe.bench';
 
 const { values } = parseArgs({
@@ -21,3 +22,5 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
 }
 
 await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } : {}) });
+// Pure computation, no bed: more runs for a stable median.
+runCertBench(Math.max(runs, 200));

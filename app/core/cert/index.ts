@@ -1,0 +1,11 @@
+/** Certificate analysis (pure, no network): see analyze.ts. */
+export { analyzeChain, checkIdentity, CLOCK_SUSPECT_MS, EXPIRING_SOON_MS } from './analyze';
+export {
+  compareFingerprint,
+  normaliseFingerprint,
+  type FingerprintComparison,
+} from './fingerprint';
+export { interceptionProduct } from './interception';
+export { colonHex, isWeakKey, isWeakSignature } from './parse';
+export { defaultTrustStores, splitPem } from './trust';
+export type * from './types';
