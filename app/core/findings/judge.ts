@@ -1,0 +1,150 @@
+/**
+ * The judge: endpoint facts → findings → verdict, in one pure call (no network; the clock and
+ * the trust stores are passed in). Saved facts can be judged again by a newer Sealcheck.
+ *
+ * 1. transport findings (rules-transport.ts), per address, merged when identical everywhere;
+ * 2. for every address that completed a TLS handshake: the certificate analysis of the chain it
+ *    presented (cert/), with the reference identity RFC 9525 / 7817 / 6120 name: the host name
+ *    configured, or for XMPP the domain of the address. Addresses presenting the same chain
+ *    share one analysis; findings identical on every address are reported once;
+ * 3. findings sorted worst first, then by id, then by address; the verdict (verdict.ts).
+ *
+ * Fail closed: if the certificate analysis throws, the address gets check.incomplete and the
+ * verdict cannot be "verified".
+ */
+import { analyzeChain, type CertAnalysis, type TrustStores } from '../cert';
+import {
+  FACTS_SCHEMA,
+  type AddressFacts,
+  type EndpointFacts,
+  type TlsFacts,
+} from '../facts/endpoint';
+import { certificateFindings } from './rules-certificate';
+import {
+  atMostWarning,
+  finding,
+  findingKey,
+  mergeAcrossAddresses,
+  subjectOf,
+  transportFindings,
+} from './rules-transport';
+import type { EndpointVerdict, Finding } from './types';
+import { endpointVerdict, severityRank } from './verdict';
+
+export { severityRank, worstSeverity } from './verdict';
+
+export interface JudgeOptions {
+  /** The trust stores to validate against (defaultTrustStores(extraRoots) from cert/). */
+  readonly trust: TrustStores;
+  /** "Now" for validity dates (default: the current time). */
+  readonly now?: Date;
+}
+
+export interface Judgement {
+  readonly facts: EndpointFacts;
+  readonly findings: Finding[];
+  readonly verdict: EndpointVerdict;
+}
+
+export function judgeEndpoint(facts: EndpointFacts, options: JudgeOptions): Judgement {
+  const now = options.now ?? new Date();
+  if ((facts.schema as string) !== FACTS_SCHEMA) {
+    // Why: saved facts of another schema may mean other things: judge nothing (fail closed).
+    const findings: Finding[] = [
+      finding('check.incomplete', 'warning', subjectOf(facts), {
+        status: 'unsupported-facts-schema',
+        error: {
+          step: 'close',
+          kind: 'protocol',
+          message: `facts schema ${String(facts.schema).slice(0, 80)} is not ${FACTS_SCHEMA}`,
+        },
+      }),
+    ];
+    return { facts, findings, verdict: { kind: 'could-not-check', worst: 'warning', findings } };
+  }
+  const transport = transportFindings(facts);
+  const certificate = certificateFindingsFor(facts, options.trust, now);
+  // The transport findings are already merged; merging again with the certificate ones keeps
+  // them as they are (an endpoint-wide finding has no address and stays one).
+  const findings = sortFindings(
+    dedupe([...transport, ...mergeAcrossAddresses(certificate, facts.addresses.length)]),
+  );
+  return { facts, findings, verdict: endpointVerdict(facts, findings) };
+}
+
+/** The reference identity: the XMPP domain for XMPP (RFC 6120 §13.7.2.1), else the host name. */
+export function referenceNameOf(facts: EndpointFacts): string {
+  const { target } = facts;
+  return target.protocol === 'xmpp' ? (target.xmppDomain ?? target.host) : target.host;
+}
+
+function certificateFindingsFor(facts: EndpointFacts, trust: TrustStores, now: Date): Finding[][] {
+  const analyses = new Map<string, CertAnalysis | Error>();
+  const service = facts.target.protocol === 'xmpp' ? 'xmpp' : 'mail';
+  const referenceName = referenceNameOf(facts);
+  return facts.addresses.map((a: AddressFacts) => {
+    const tls: TlsFacts | null = a.tls;
+    if (tls === null) return [];
+    const subject = subjectOf(facts, a.address);
+    const key = JSON.stringify([tls.peerChain, tls.chainSource, tls.ocsp.response]);
+    let analysis = analyses.get(key);
+    if (analysis === undefined) {
+      try {
+        analysis = analyzeChain({
+          peerChain: tls.peerChain,
+          chainSource: tls.chainSource,
+          referenceName,
+          service,
+          ocspResponse: tls.ocsp.response,
+          now,
+          trust,
+        });
+      } catch (err) {
+        analysis = err instanceof Error ? err : new Error(String(err));
+      }
+      analyses.set(key, analysis);
+    }
+    if (analysis instanceof Error) {
+      // Why: an analysis that did not run proves nothing about the certificate (fail closed).
+      return [
+        finding('check.incomplete', 'warning', subject, {
+          status: 'certificate-analysis-error',
+          error: {
+            step: 'handshake',
+            kind: 'protocol',
+            message: `certificate analysis failed: ${analysis.message.slice(0, 300)}`,
+          },
+        }),
+      ];
+    }
+    const found = certificateFindings(analysis, subject);
+    // Why: with plaintext configured the app makes no TLS connection; the certificate is what it
+    // would meet after switching to STARTTLS: worth fixing, at most a warning (tls.none is the
+    // critical one).
+    return facts.target.security === 'none' ? found.map(atMostWarning) : found;
+  });
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${findingKey(f)}@${f.subject.address ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Worst first, then by id, then by address (endpoint-wide before per-address). */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (x, y) =>
+      severityRank(x.severity) - severityRank(y.severity) ||
+      compare(x.id, y.id) ||
+      compare(x.subject.address ?? '', y.subject.address ?? ''),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
