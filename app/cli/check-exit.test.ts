@@ -1,174 +1,135 @@
-/** The interim exit-code rules of `sealcheck check`, on hand-made facts (no network). */
+/** The exit-code rules of `sealcheck check`, on hand-made judgements (no network). */
 import { describe, expect, test } from 'vitest';
 import {
   FACTS_SCHEMA,
   type AddressFacts,
   type EndpointFacts,
-  type EndpointTarget,
-  type TlsFacts,
+  type ProbeStatus,
 } from '../core/facts/endpoint';
-import { classifyEndpoint, exitCodeFor } from './check-exit';
+import type { Judgement } from '../core/findings/judge';
+import type { Finding, Severity, VerdictKind } from '../core/findings/types';
+import { endpointStatus, exitCodeFor, isNotServed } from './check-exit';
 
-const TLS: TlsFacts = {
-  version: 'TLSv1.3',
-  cipher: { name: 'TLS_AES_256_GCM_SHA384', standardName: 'TLS_AES_256_GCM_SHA384' },
-  keyExchange: { type: 'ECDH', name: 'X25519', size: 253 },
-  alpn: null,
-  sniSent: 'mail.example.org',
-  sessionReused: false,
-  peerChain: [],
-  chainSource: 'node-rebuilt',
-  ocsp: { requested: true, response: null },
-  verification: {
-    chainTrusted: true,
-    chainError: null,
-    nameChecked: 'mail.example.org',
-    nameMatches: true,
-  },
-  handshakeMs: 3,
-};
-
-function address(over: Partial<AddressFacts> = {}): AddressFacts {
+function address(status: ProbeStatus, addr = '192.0.2.1'): AddressFacts {
   return {
-    address: '192.0.2.1',
+    address: addr,
     family: 4,
-    status: 'success',
+    status,
     error: null,
-    greeting: { lines: ['* OK'], kind: 'ok' },
+    greeting: null,
     capabilitiesBeforeTls: null,
     starttls: null,
-    tls: TLS,
+    tls: null,
     capabilitiesAfterTls: null,
     loginBeforeTls: null,
     injection: null,
     timings: {},
     connections: 1,
     transcript: [],
-    ...over,
   };
 }
 
-function endpoint(addresses: AddressFacts[], target: Partial<EndpointTarget> = {}): EndpointFacts {
+function facts(host: string, statuses: ProbeStatus[]): EndpointFacts {
   return {
     schema: FACTS_SCHEMA,
-    target: {
-      host: 'mail.example.org',
-      port: 993,
-      protocol: 'imap',
-      security: 'implicit',
-      ...target,
-    },
+    target: { host, port: 993, protocol: 'imap', security: 'implicit' },
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 10,
-    resolved: addresses.map((a) => a.address),
+    resolved: statuses.map((_s, i) => `192.0.2.${i + 1}`),
     resolveError: null,
-    addresses,
+    addresses: statuses.map((s, i) => address(s, `192.0.2.${i + 1}`)),
     sealcheckVersion: 'test',
   };
+}
+
+function finding(severity: Severity): Finding {
+  return {
+    id: 'tls.no-tls13',
+    severity,
+    subject: { host: 'mail.example.org', port: 993, protocol: 'imap', security: 'implicit' },
+    evidence: { version: 'TLSv1.2' },
+  };
+}
+
+function judged(
+  kind: VerdictKind,
+  severities: Severity[] = [],
+  f: EndpointFacts = facts('mail.example.org', ['success']),
+): Judgement {
+  const findings = severities.map(finding);
+  const worst = severities.includes('critical')
+    ? 'critical'
+    : severities.includes('warning')
+      ? 'warning'
+      : severities.includes('info')
+        ? 'info'
+        : null;
+  return { facts: f, findings, verdict: { kind, worst, findings } };
 }
 
 const one = { standardPorts: false };
 const std = { standardPorts: true };
 
-describe('interim classifier', () => {
-  test('verified modern TLS is ok', () => {
-    expect(classifyEndpoint(endpoint([address()]), one)).toEqual({ verdict: 'ok', reasons: [] });
-    expect(exitCodeFor([endpoint([address()])], one)).toBe(0);
+describe('endpoint status', () => {
+  test('verified with no findings, or info only: ok (exit 0)', () => {
+    expect(endpointStatus(judged('encrypted-verified'), one)).toBe('ok');
+    expect(endpointStatus(judged('encrypted-verified', ['info', 'info']), one)).toBe('ok');
+    expect(exitCodeFor([judged('encrypted-verified', ['info'])], one)).toBe(0);
   });
 
-  test.each([
-    [
-      'untrusted chain',
-      {
-        tls: {
-          ...TLS,
-          verification: {
-            ...TLS.verification,
-            chainTrusted: false,
-            chainError: 'CERT_HAS_EXPIRED',
-          },
-        },
-      },
-      'certificate not trusted (CERT_HAS_EXPIRED)',
-    ],
-    [
-      'name mismatch',
-      { tls: { ...TLS, verification: { ...TLS.verification, nameMatches: false } } },
-      'certificate not valid for mail.example.org',
-    ],
-    ['TLS 1.1', { tls: { ...TLS, version: 'TLSv1.1' } }, 'TLSv1.1 negotiated'],
-    [
-      'login before TLS',
-      { loginBeforeTls: { command: 'AUTHENTICATE PLAIN', invited: true, reply: ['+'] } },
-      'password login invited before TLS',
-    ],
-    [
-      'injection',
-      { injection: { tested: true, command: 'NOOP', vulnerable: true, evidence: [] } },
-      'STARTTLS command injection',
-    ],
-  ] as const)('%s is a problem (exit 1)', (_name, over, reason) => {
-    const f = endpoint([address(over as Partial<AddressFacts>)]);
-    expect(classifyEndpoint(f, one)).toEqual({ verdict: 'problems', reasons: [reason] });
-    expect(exitCodeFor([f], one)).toBe(1);
+  test('a warning or a critical finding: problems (exit 1)', () => {
+    for (const s of ['warning', 'critical'] as const) {
+      expect(endpointStatus(judged('encrypted-verified', ['info', s]), one)).toBe('problems');
+      expect(exitCodeFor([judged('encrypted-verified', [s])], one)).toBe(1);
+    }
   });
 
-  test('STARTTLS not offered or refused where TLS was asked: problems; plaintext asked: problems', () => {
-    const notOffered = endpoint(
-      [
-        address({
-          tls: null,
-          capabilitiesBeforeTls: {
-            raw: [],
-            listed: true,
-            starttls: false,
-            starttlsRequired: 'unknown',
-            saslMechanisms: [],
-            passwordLogin: true,
-            extensions: {},
-          },
-        }),
-      ],
-      { security: 'starttls', port: 143 },
-    );
-    expect(classifyEndpoint(notOffered, one).reasons).toEqual(['STARTTLS not offered']);
-    const refused = endpoint([address({ tls: null, status: 'starttls-refused' })], {
-      security: 'starttls',
-    });
-    expect(classifyEndpoint(refused, one).verdict).toBe('problems');
-    const plain = endpoint([address({ tls: null })], { security: 'none' });
-    expect(classifyEndpoint(plain, one).reasons).toEqual(['plaintext connection']);
+  test('fails closed: a verdict short of verified is a problem even without findings', () => {
+    for (const kind of ['encrypted-unverified', 'encryption-removable', 'not-encrypted'] as const) {
+      expect(endpointStatus(judged(kind), one), kind).toBe('problems');
+    }
   });
 
-  test('anything but success could not be checked; refused is "not served" only for standard ports', () => {
-    const refused = endpoint([address({ status: 'connection-refused', tls: null })]);
-    expect(classifyEndpoint(refused, one).verdict).toBe('could-not-check');
-    expect(classifyEndpoint(refused, std).verdict).toBe('not-served');
-    const timeout = endpoint([address({ status: 'io-timeout', tls: null })]);
-    expect(classifyEndpoint(timeout, std).verdict).toBe('could-not-check');
+  test('could-not-check (and not-served when the port was named): exit 2', () => {
+    expect(endpointStatus(judged('could-not-check', ['warning']), one)).toBe('could-not-check');
+    const refused = facts('mail.example.org', ['connection-refused']);
+    expect(endpointStatus(judged('not-served', [], refused), one)).toBe('could-not-check');
+    expect(endpointStatus(judged('could-not-check', [], refused), one)).toBe('could-not-check');
+    expect(exitCodeFor([judged('could-not-check', [], refused)], one)).toBe(2);
+  });
+
+  test('standard ports: refused everywhere is not served; refused on one address is not', () => {
+    const refused = facts('mail.example.org', ['connection-refused']);
+    expect(isNotServed(refused, std)).toBe(true);
+    expect(isNotServed(refused, one)).toBe(false);
+    expect(endpointStatus(judged('could-not-check', [], refused), std)).toBe('not-served');
+    const half = facts('mail.example.org', ['connection-refused', 'io-timeout']);
+    expect(endpointStatus(judged('could-not-check', [], half), std)).toBe('could-not-check');
     const unresolved: EndpointFacts = {
-      ...endpoint([]),
+      ...facts('mail.example.org', []),
       resolveError: { step: 'resolve', kind: 'dns', message: 'ENOTFOUND' },
     };
-    expect(classifyEndpoint(unresolved, one).verdict).toBe('could-not-check');
+    expect(isNotServed(unresolved, std)).toBe(false);
   });
+});
 
-  test('one stale address spoils the endpoint; worst wins: 2 over 1 over 0', () => {
-    const bad = address({
-      address: '192.0.2.2',
-      tls: { ...TLS, verification: { ...TLS.verification, nameMatches: false } },
-    });
-    const mixed = endpoint([address(), bad]);
-    expect(classifyEndpoint(mixed, one).verdict).toBe('problems');
-    const broken = endpoint([address({ status: 'tls-error', tls: null })]);
-    expect(exitCodeFor([endpoint([address()]), mixed], one)).toBe(1);
-    expect(exitCodeFor([mixed, broken], one)).toBe(2);
+describe('exit code over a run', () => {
+  test('worst wins: 2 over 1 over 0', () => {
+    const ok = judged('encrypted-verified');
+    const bad = judged('encrypted-unverified', ['critical']);
+    const broken = judged('could-not-check');
+    expect(exitCodeFor([ok, ok], one)).toBe(0);
+    expect(exitCodeFor([ok, bad], one)).toBe(1);
+    expect(exitCodeFor([bad, broken, ok], one)).toBe(2);
     expect(exitCodeFor([], one)).toBe(2);
   });
 
-  test('standard ports: a host with nothing served could not be checked; some served is fine', () => {
-    const refused = endpoint([address({ status: 'connection-refused', tls: null })]);
-    expect(exitCodeFor([refused, refused], std)).toBe(2);
-    expect(exitCodeFor([refused, endpoint([address()])], std)).toBe(0);
+  test('standard ports: a host with nothing served could not be checked; some served is enough', () => {
+    const refusedA = judged('could-not-check', [], facts('a.example', ['connection-refused']));
+    const okA = judged('encrypted-verified', [], facts('a.example', ['success']));
+    const refusedB = judged('could-not-check', [], facts('b.example', ['connection-refused']));
+    expect(exitCodeFor([refusedA, refusedA], std)).toBe(2);
+    expect(exitCodeFor([refusedA, okA], std)).toBe(0);
+    expect(exitCodeFor([refusedA, okA, refusedB], std)).toBe(2);
   });
 });

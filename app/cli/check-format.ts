@@ -1,17 +1,23 @@
 /**
- * `sealcheck check`'s human output: per endpoint one short block of facts (no advice: the
- * findings engine and its wording come later), and one summary line. Every piece of text that
- * came from a server, a certificate or the command line goes through terminalSafe.
+ * `sealcheck check`'s human output. Per endpoint: the verdict sentence first (voice.md), then
+ * each finding that needs attention with what it means, the risk, what to do and who can fix
+ * it (words from core/explain), the things worth knowing in one line each, and a compact block
+ * of technical details (addresses, TLS version, cipher, certificate, STARTTLS). One summary line
+ * at the end. Every piece of text that came from a server, a certificate or the command line
+ * goes through terminalSafe.
  */
 import type {
   AddressFacts,
-  EndpointFacts,
   EndpointTarget,
   LoginBeforeTlsFacts,
   Security,
   Tristate,
 } from '../core/facts/endpoint';
-import type { Classified } from './check-exit';
+import type { Judgement } from '../core/findings/judge';
+import type { Finding } from '../core/findings/types';
+import { explain, whoCanFixText } from '../core/explain/catalog';
+import { verdictHeadline, verdictSentence } from '../core/explain/verdicts';
+import type { EndpointStatus } from './check-exit';
 import { terminalSafe } from './terminal';
 
 const MODE: Readonly<Record<Security, string>> = {
@@ -130,31 +136,81 @@ function addressBlock(target: EndpointTarget, a: AddressFacts): string[] {
   ];
 }
 
-/** One endpoint's block. `notServed` endpoints (check HOST, refused) get a single line. */
-export function formatEndpoint(facts: EndpointFacts, classified: Classified): string {
+const SEVERITY_MARK: Readonly<Record<Finding['severity'], string>> = {
+  critical: 'critical',
+  warning: 'warning',
+  info: 'info',
+};
+
+/** Width of the wrapped explanation text. */
+const WRAP = 88;
+
+/**
+ * Wraps plain words at spaces: the first line gets `indent`, the others `hanging` (default the
+ * same). The text is escaped first, so server text can neither break lines nor colour them.
+ */
+function wrap(text: string, indent: string, hanging = indent): string[] {
+  const words = terminalSafe(text).split(' ');
+  const lines: string[] = [];
+  let line = '';
+  const prefix = (): string => (lines.length === 0 ? indent : hanging);
+  for (const w of words) {
+    if (line !== '' && prefix().length + line.length + 1 + w.length > WRAP) {
+      lines.push(`${prefix()}${line}`);
+      line = w;
+    } else {
+      line = line === '' ? w : `${line} ${w}`;
+    }
+  }
+  if (line !== '') lines.push(`${prefix()}${line}`);
+  return lines;
+}
+
+function findingBlock(f: Finding): string[] {
+  const e = explain(f);
+  const where = f.subject.address !== undefined ? ` (on ${f.subject.address} only)` : '';
+  return [
+    ...wrap(`! ${e.title} [${SEVERITY_MARK[f.severity]}]${where}`, '  ', '    '),
+    ...wrap(e.meaning, '    '),
+    ...wrap(`Risk: ${e.risk}`, '    ', '      '),
+    ...wrap(`What to do: ${e.action}`, '    ', '      '),
+    ...wrap(`Who can fix it: ${whoCanFixText(e.whoCanFix, f.subject.protocol)}.`, '    ', '      '),
+    ...wrap(`Help-desk term: ${e.technicalTerm}`, '    ', '      '),
+  ];
+}
+
+function infoLine(f: Finding): string[] {
+  const e = explain(f);
+  return wrap(`- ${e.title}. ${e.meaning} [${e.technicalTerm}]`, '    ', '      ');
+}
+
+/** One endpoint's block. Not served endpoints (check HOST, refused) get a single line. */
+export function formatEndpoint(j: Judgement, status: EndpointStatus): string {
+  const facts = j.facts;
   const title = endpointTitle(facts.target);
-  if (classified.verdict === 'not-served') return `${title}: not served (connection refused)\n`;
+  if (status === 'not-served') return `${title}: not served (connection refused)\n`;
   const lines = [title];
+  const kind = j.verdict.kind;
+  lines.push(
+    ...wrap(`${verdictHeadline(kind)}. ${verdictSentence(kind, facts.target.protocol)}`, '  '),
+  );
+  const attention = j.findings.filter((f) => f.severity !== 'info');
+  const info = j.findings.filter((f) => f.severity === 'info');
+  for (const f of attention) lines.push('', ...findingBlock(f));
+  if (info.length > 0) {
+    lines.push('', '  Worth knowing:');
+    for (const f of info) lines.push(...infoLine(f));
+  }
+  lines.push('', '  Details:');
   if (facts.resolveError) {
     lines.push(`  name not resolved: ${terminalSafe(clip(facts.resolveError.message))}`);
   }
   for (const a of facts.addresses) lines.push(...addressBlock(facts.target, a));
-  const reasons = classified.reasons.length > 0 ? `: ${classified.reasons.join('; ')}` : '';
-  lines.push(
-    `  result (interim rules): ${VERDICT_TEXT[classified.verdict]}${terminalSafe(reasons)}`,
-  );
   return `${lines.join('\n')}\n`;
 }
 
-const VERDICT_TEXT: Readonly<Record<Classified['verdict'], string>> = {
-  ok: 'ok',
-  problems: 'problems found',
-  'could-not-check': 'could not check',
-  'not-served': 'not served',
-};
-
-export function formatSummary(verdicts: readonly Classified['verdict'][]): string {
-  const count = (v: Classified['verdict']): number => verdicts.filter((x) => x === v).length;
+export function formatSummary(statuses: readonly EndpointStatus[]): string {
+  const count = (v: EndpointStatus): number => statuses.filter((x) => x === v).length;
   const parts = [
     `${count('ok')} ok`,
     `${count('problems')} with problems`,
@@ -162,6 +218,6 @@ export function formatSummary(verdicts: readonly Classified['verdict'][]): strin
   ];
   const notServed = count('not-served');
   if (notServed > 0) parts.push(`${notServed} not served`);
-  const n = verdicts.length;
+  const n = statuses.length;
   return `${n} ${n === 1 ? 'endpoint' : 'endpoints'}: ${parts.join(', ')}.\n`;
 }

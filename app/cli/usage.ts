@@ -6,9 +6,10 @@ Usage:
   sealcheck check HOST... [--protocol P [--port N] [--tls MODE]] [options]
 
 Commands:
-  check HOST...     Connect to the host's mail and chat servers and report what
-                    they really do: TLS version, certificate, STARTTLS, whether
-                    a password would be taken before TLS. Without --protocol,
+  check HOST...     Connect to the host's mail and chat servers, say in plain
+                    words whether the connection is really encrypted and the
+                    server proved who it is, what to do and who can fix it,
+                    with the technical details. Without --protocol,
                     tries every standard port: imap 993 and 143, pop3 995 and
                     110, submission 465 and 587, smtp 25, xmpp 5223 and 5222
                     (a refused port counts as not served).
@@ -20,9 +21,12 @@ Commands:
 Options:
   -h, --help        Print this help.
   -V, --version     Print the version.
-      --json        check, self-check: print the result as JSON on stdout.
+      --json        check, self-check: print the result as JSON on stdout
+                    (check: facts, findings and verdict per endpoint).
 
 Options of check:
+      --markdown            Print a summary in Markdown, ready to paste into a
+                            help-desk ticket.
       --protocol P          imap, pop3, submission, smtp or xmpp (one endpoint).
       --port N              The port (default: the protocol's standard port).
       --tls MODE            implicit, starttls or none (default: implicit where
@@ -39,11 +43,17 @@ Options of check:
                             second connection; it never sends a password).
 
 Exit codes:
-  0   checked, nothing needs attention
-  1   checked, problems found
-  2   could not check (for check: any endpoint; this outranks 1)
+  0   checked, nothing needs attention (check: no finding of severity
+      warning or critical; findings for information only do not count)
+  1   checked, problems found (check: a warning or critical finding, or an
+      endpoint not encrypted and verified)
+  2   could not check (check: any endpoint whose check did not finish, a
+      port named with --protocol that is not served, or a host with none of
+      its standard ports served)
   64  usage error (unknown command or option)
   70  internal error (a bug in Sealcheck)
+  When several apply, the first of 64, 2, 1, 0 wins: 2 outranks 1, so a 1
+  means every endpoint was checked.
 
 Results go to stdout, diagnostics to stderr.
 `;

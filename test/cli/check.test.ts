@@ -1,7 +1,8 @@
 /**
  * `sealcheck check` as users run it (node bin/sealcheck.mjs, in child processes) against the
- * real bed: JSON and human output, --connect-to and --ca-file, every exit code, and hostile
- * server text kept inert. Names stay real through --connect-to, like curl's.
+ * real bed: JSON (facts, findings and verdict per endpoint), the explained human output and the
+ * help-desk Markdown, --connect-to and --ca-file, every exit code, and hostile server text kept
+ * inert. Names stay real through --connect-to, like curl's.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { EndpointFacts } from '../../app/core/facts/endpoint';
+import type { Finding, FindingId, Severity, VerdictKind } from '../../app/core/findings/types';
 import { findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
 import { bin, ensureCliBuilt, root } from './support/build-cli';
 
@@ -62,10 +64,26 @@ function one(id: string): string[] {
   ];
 }
 
-function parseFacts(stdout: string): EndpointFacts[] {
+/** One endpoint in --json: its facts, its findings and its verdict. */
+interface JsonEndpoint {
+  readonly facts: EndpointFacts;
+  readonly findings: readonly Finding[];
+  readonly verdict: { readonly kind: VerdictKind; readonly worst: Severity | null };
+}
+
+function parseJson(stdout: string): JsonEndpoint[] {
   const value: unknown = JSON.parse(stdout);
   expect(Array.isArray(value)).toBe(true);
-  return value as EndpointFacts[];
+  return value as JsonEndpoint[];
+}
+
+function parseFacts(stdout: string): EndpointFacts[] {
+  return parseJson(stdout).map((e) => e.facts);
+}
+
+/** The ids of findings above info. */
+function problems(e: JsonEndpoint | undefined): FindingId[] {
+  return (e?.findings ?? []).filter((f) => f.severity !== 'info').map((f) => f.id);
 }
 
 const servers: Server[] = [];
@@ -100,9 +118,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe('sealcheck check --json', () => {
-  test('a good implicit-TLS endpoint: one EndpointFacts, exit 0, no password anywhere', async () => {
+  test('a good implicit-TLS endpoint: facts, no finding above info, verified, exit 0, no password', async () => {
     const r = await sealcheck([...one('dovecot-imap-implicit-good'), '--json']);
     expect(r.stderr).toBe('');
+    const judged = parseJson(r.stdout);
+    expect(judged[0]?.verdict).toEqual({ kind: 'encrypted-verified', worst: 'info' });
+    expect(problems(judged[0])).toEqual([]);
     const facts = parseFacts(r.stdout);
     expect(facts).toHaveLength(1);
     const f = facts[0];
@@ -149,6 +170,12 @@ describe('sealcheck check --json', () => {
     expect(facts.map((f) => f.target.host)).toEqual(['mail.test.example', 'other.test.example']);
     expect(facts.map((f) => f.target.port)).toEqual([993, 993]);
     expect(facts.map((f) => f.addresses[0]?.tls?.verification.nameMatches)).toEqual([true, false]);
+    const judged = parseJson(r.stdout);
+    expect(judged.map((e) => e.verdict.kind)).toEqual([
+      'encrypted-verified',
+      'encrypted-unverified',
+    ]);
+    expect(problems(judged[1])).toEqual(['cert.name-mismatch']);
     expect(r.code).toBe(1);
   });
 });
@@ -166,8 +193,14 @@ test('--no-injection-test: one connection, no injection facts', async () => {
 });
 
 describe('exit codes', () => {
-  test('an expired certificate: problems found, exit 1', async () => {
+  test('an expired certificate: verdict first, the explanation, the details; exit 1', async () => {
     const r = await sealcheck(one('dovecot-imap-implicit-expired'));
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toMatch(/^ {2}Encrypted, but the server's identity is not proven\. /);
+    expect(r.stdout).toMatch(/! The server's certificate has run out \[critical\]/);
+    expect(r.stdout).toMatch(/ran out on \d{1,2} [A-Z][a-z]+ \d{4}, \d+ days? ago\./);
+    expect(r.stdout).toContain('Who can fix it: your mail provider.');
+    expect(r.stdout).toContain('Help-desk term: expired certificate');
     expect(r.stdout).toContain('not trusted (CERT_HAS_EXPIRED)');
     expect(r.code).toBe(1);
   });
@@ -186,6 +219,7 @@ describe('exit codes', () => {
       ...via(e.id),
     ]);
     expect(r.stdout).toMatch(/STARTTLS: +not offered/);
+    expect(r.stdout).toContain('Not encrypted.');
     expect(r.code).toBe(1);
   });
 
@@ -193,6 +227,7 @@ describe('exit codes', () => {
     const port = await closedPort();
     const r = await sealcheck(['check', '127.0.0.1', '--protocol', 'imap', '--port', String(port)]);
     expect(r.stdout).toContain('connection refused');
+    expect(r.stdout).toContain('Could not check. The check did not finish');
     expect(r.code).toBe(2);
   });
 
@@ -233,6 +268,7 @@ describe('exit codes', () => {
       ['check', 'x.example', '--json=yes'],
       ['check', 'bad host/name'],
       ['check', 'x.example', '--protocol', 'smtp', '--tls', 'implicit'],
+      ['check', 'x.example', '--json', '--markdown'],
     ];
     const results = await Promise.all(cases.map((args) => sealcheck(args)));
     for (const [i, r] of results.entries()) {
@@ -268,7 +304,9 @@ describe('check HOST without a protocol', () => {
       bed.rootCaFile,
     ]);
     for (const port of [993, 143, 587, 5222])
-      expect(r.stdout).toMatch(new RegExp(`:${port} \\(.*\\) via 127\\.0\\.0\\.1:\\d+\\n  127`));
+      expect(r.stdout).toMatch(
+        new RegExp(`:${port} \\(.*\\) via 127\\.0\\.0\\.1:\\d+\\n  Encrypted and verified\\. `),
+      );
     for (const port of [995, 110, 465, 25, 5223])
       expect(r.stdout).toMatch(new RegExp(`:${port} \\(.*: not served \\(connection refused\\)`));
     expect(r.stdout).toContain(
@@ -286,6 +324,9 @@ describe('check HOST without a protocol', () => {
       `::127.0.0.1:${closed}`,
       '--json',
     ]);
+    const judged = parseJson(r.stdout);
+    // Refused everywhere: the judge cannot say anything about any of them.
+    expect(new Set(judged.map((e) => e.verdict.kind))).toEqual(new Set(['could-not-check']));
     const facts = parseFacts(r.stdout);
     expect(facts).toHaveLength(9);
     expect(facts.map((f) => `${f.target.protocol}/${f.target.port}/${f.target.security}`)).toEqual([
@@ -304,9 +345,16 @@ describe('check HOST without a protocol', () => {
 });
 
 describe('human output', () => {
-  test('one readable block of facts: mode, address, TLS version, certificate, STARTTLS, login', async () => {
+  test('optional STARTTLS: the verdict, what to do and who, then the facts', async () => {
     const r = await sealcheck(one('dovecot-imap-starttls-optional-good'));
     expect(r.stdout).toMatch(/^imap mail\.test\.example:\d+ \(STARTTLS\) via 127\.0\.0\.1:\d+$/m);
+    expect(r.stdout).toContain('Encrypted, but an attacker could remove the encryption.');
+    expect(r.stdout).toContain('! An attacker could switch off encryption here [warning]');
+    expect(r.stdout).toContain(
+      'What to do: In your mail app, change the incoming server to port 993 with SSL/TLS.',
+    );
+    expect(r.stdout).toContain('Who can fix it: you (a setting in your app).');
+    expect(r.stdout).toContain('  Details:');
     expect(r.stdout).toMatch(/^ {2}127\.0\.0\.1$/m);
     expect(r.stdout).toMatch(/TLS: +TLSv1\.[23], /);
     expect(r.stdout).toMatch(/certificate: +verified \(valid for mail\.test\.example\)/);
@@ -317,10 +365,29 @@ describe('human output', () => {
     expect(r.code).toBe(1);
   });
 
-  test('a TLS 1.0/1.1-only server: the handshake failure and its alert', async () => {
-    const r = await sealcheck(one('postfix-smtp-starttls-tls11-only'));
-    expect(r.stdout).toMatch(/TLS handshake failed at handshake: .*alert protocol_version/);
-    expect(r.code).toBe(2);
+  test('a TLS 1.0/1.1-only server: encryption failed, explained, with the alert; exit 1', async () => {
+    const r = await sealcheck([...one('postfix-smtp-starttls-tls11-only'), '--json']);
+    const judged = parseJson(r.stdout);
+    // The check finished: the answer is that a modern app cannot encrypt here (not "could not check").
+    expect(judged[0]?.verdict.kind).toBe('not-encrypted');
+    expect(problems(judged[0])).toContain('starttls.failed');
+    expect(r.code).toBe(1);
+    const human = await sealcheck(one('postfix-smtp-starttls-tls11-only'));
+    expect(human.stdout).toContain('! Encryption could not be switched on');
+    expect(human.stdout).toMatch(/TLS handshake failed at handshake: .*alert protocol_version/);
+    expect(human.code).toBe(1);
+  });
+
+  test('--markdown: a help-desk summary for a ticket, exit code as without it', async () => {
+    const r = await sealcheck([...one('dovecot-imap-implicit-wrong-host'), '--markdown']);
+    expect(r.stdout).toMatch(/^# Sealcheck: connection check$/m);
+    expect(r.stdout).toMatch(/^## imap mail\.test\.example port \d+ \(SSL\/TLS\)$/m);
+    expect(r.stdout).toContain('### 1\\. The certificate is for a different name');
+    expect(r.stdout).toContain(
+      '**What it means:** The certificate is for other.test.example, not for mail.test.example.',
+    );
+    expect(r.stdout).toContain('**Who can fix it:** your mail provider');
+    expect(r.code).toBe(1);
   });
 
   test('hostile server text is shown inert', async () => {

@@ -5,9 +5,14 @@
  * pop3 995/110, submission 465/587, smtp 25, xmpp 5223/5222); a refused port there is
  * "not served". With --protocol, one endpoint per host (--port and --tls default from the
  * protocol). Endpoints run in parallel, at most --concurrency at once; each has its own
- * whole-probe deadline (--timeout). The exit code comes from check-exit.ts (interim rules).
+ * whole-probe deadline (--timeout). Each endpoint's facts are judged (findings/judge.ts) against
+ * Node's public roots, the system store and the --ca-file roots; the output explains the
+ * findings (core/explain), and the exit code comes from check-exit.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { defaultTrustStores } from '../../core/cert';
+import { helpdeskMarkdown } from '../../core/explain/helpdesk';
+import { judgeEndpoint, type Judgement } from '../../core/findings/judge';
 import type { EndpointFacts, EndpointTarget, Protocol, Security } from '../../core/facts/endpoint';
 import { parseConnectTo, type ConnectToRule } from '../../core/net/resolve';
 import { probeEndpoint, type ProbeOptions } from '../../core/probe';
@@ -19,7 +24,7 @@ import {
   PROTOCOLS,
   standardTargets,
 } from '../../core/protocols/registry';
-import { classifyEndpoint, exitCodeFor, type ClassifyOptions } from '../check-exit';
+import { endpointStatus, exitCodeFor, type ExitOptions } from '../check-exit';
 import { formatEndpoint, formatSummary } from '../check-format';
 import type { CliIo } from '../io';
 import { jsonForTerminal, terminalSafe } from '../terminal';
@@ -27,6 +32,7 @@ import { UsageError } from '../usage';
 
 export const CHECK_OPTIONS = {
   json: { type: 'boolean' },
+  markdown: { type: 'boolean' },
   protocol: { type: 'string' },
   port: { type: 'string' },
   tls: { type: 'string' },
@@ -47,6 +53,7 @@ const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface CheckValues {
   readonly json?: boolean;
+  readonly markdown?: boolean;
   readonly protocol?: string;
   readonly port?: string;
   readonly tls?: string;
@@ -63,6 +70,8 @@ export interface CheckRequest {
   /** check HOST without --protocol: refused ports are "not served". */
   readonly standardPorts: boolean;
   readonly json: boolean;
+  /** Print a help-desk summary in Markdown instead of the human output. */
+  readonly markdown: boolean;
   readonly caFiles: readonly string[];
   readonly connectTo: readonly ConnectToRule[];
   readonly timeoutMs: number;
@@ -94,6 +103,9 @@ function checkHost(host: string): string {
 /** Turns parsed arguments into a request; throws UsageError for anything malformed. */
 export function checkRequest(values: CheckValues, positionals: readonly string[]): CheckRequest {
   if (positionals.length === 0) throw new UsageError("'check' needs at least one host name");
+  if (values.json === true && values.markdown === true) {
+    throw new UsageError('--json and --markdown cannot be combined');
+  }
   const hosts = positionals.map(checkHost);
 
   let protocol: Protocol | undefined;
@@ -157,6 +169,7 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
     targets,
     standardPorts: protocol === undefined,
     json: values.json === true,
+    markdown: values.markdown === true,
     caFiles: values['ca-file'] ?? [],
     connectTo,
     timeoutMs:
@@ -215,6 +228,8 @@ export interface CheckDependencies {
   readonly signal?: AbortSignal;
   /** Name resolution for tests. */
   readonly lookup?: ProbeOptions['lookup'];
+  /** "Now" for certificate dates (tests); default the current time. */
+  readonly now?: () => Date;
 }
 
 export async function checkCommand(
@@ -242,34 +257,55 @@ export async function checkCommand(
         : options,
     ),
   );
-  const classify: ClassifyOptions = { standardPorts: request.standardPorts };
+  // Judge with the same roots the probe trusted: the public bundle, the system store and --ca-file.
+  const trust = defaultTrustStores(extraCa);
+  const now = deps.now?.() ?? new Date();
+  const judged: Judgement[] = all.map((facts) => judgeEndpoint(facts, { trust, now }));
+  const exitOptions: ExitOptions = { standardPorts: request.standardPorts };
+  const statuses = judged.map((j) => endpointStatus(j, exitOptions));
   if (request.json) {
-    io.stdout(`${jsonForTerminal(all)}\n`);
+    io.stdout(
+      `${jsonForTerminal(
+        judged.map((j) => ({
+          facts: j.facts,
+          findings: j.findings,
+          // The verdict's own copy of the findings is left out: they are right above.
+          verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
+        })),
+      )}\n`,
+    );
+  } else if (request.markdown) {
+    io.stdout(
+      helpdeskMarkdown(
+        judged.filter((_j, i) => statuses[i] !== 'not-served'),
+        { generatedAt: now.toISOString(), version: deps.version },
+      ),
+    );
   } else {
-    const blocks = all.map((f) => ({ facts: f, classified: classifyEndpoint(f, classify) }));
     // Blocks are separated by a blank line; one-line "not served" entries stay together.
     let text = '';
     let previousOneLine = true;
-    for (const b of blocks) {
-      const block = formatEndpoint(b.facts, b.classified);
-      const oneLine = b.classified.verdict === 'not-served';
+    judged.forEach((j, i) => {
+      const status = statuses[i] ?? 'could-not-check';
+      const block = formatEndpoint(j, status);
+      const oneLine = status === 'not-served';
       if (text !== '' && !(oneLine && previousOneLine)) text += '\n';
       text += block;
       previousOneLine = oneLine;
-    }
+    });
     if (request.standardPorts) {
       const served = new Map<string, boolean>();
-      for (const b of blocks) {
-        const host = b.facts.target.host;
-        served.set(host, (served.get(host) ?? false) || b.classified.verdict !== 'not-served');
-      }
+      judged.forEach((j, i) => {
+        const host = j.facts.target.host;
+        served.set(host, (served.get(host) ?? false) || statuses[i] !== 'not-served');
+      });
       for (const [host, any] of served) {
         if (!any)
           text += `\n${terminalSafe(host)}: no standard port is served, nothing could be checked.\n`;
       }
     }
     io.stdout(text);
-    io.stdout(`\n${formatSummary(blocks.map((b) => b.classified.verdict))}`);
+    io.stdout(`\n${formatSummary(statuses)}`);
   }
-  return exitCodeFor(all, classify);
+  return exitCodeFor(judged, exitOptions);
 }

@@ -1,0 +1,170 @@
+/**
+ * Readability of every catalog entry (voice.md, issue 6): for every finding id and every
+ * wording variant in fixtures.ts, the plain fields (title, meaning, risk, action) score at
+ * grade 8 or below, each field on its own, with the Flesch–Kincaid grade level
+ * (0.39 × words per sentence + 11.8 × syllables per word − 15.59) as computed by the
+ * text-readability package. The technical term is a separate field (shown once in brackets) and
+ * is not scored. Every entry names who can fix it, and first sentences avoid the banned words.
+ */
+import readability from 'text-readability';
+import { describe, expect, test } from 'vitest';
+import { verdictSentence } from './verdicts';
+import { CATALOG_IDS, explain, WHO_CAN_FIX_TEXT, type Explanation } from './catalog';
+import { fixtureFindings, FIXTURES } from './fixtures';
+import type { Finding, VerdictKind } from '../findings/types';
+import { certName, day } from './words';
+
+const MAX_GRADE = 8;
+
+const FIELDS = ['title', 'meaning', 'risk', 'action'] as const;
+
+/** Strings anywhere inside the evidence (names, algorithms, replies), with their short forms. */
+function evidenceStrings(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (typeof value === 'string') {
+    if (value.length >= 2) {
+      out.add(value);
+      out.add(certName(value));
+      out.add(day(value));
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) evidenceStrings(v, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) evidenceStrings(v, out);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replaces the names, dates and numbers in a text with placeholder words before scoring, so a
+ * long server name or a date does not count as hard words (issue 6). In this order:
+ *  1. every string found in the finding's evidence, and the host name, longest first
+ *     (including their readable forms: the CN of a subject, "5 May 2025" for a date) → "name";
+ *  2. anything left that looks like a date ("14 March 2025", "2025-03-14…") → "date";
+ *  3. colon-hex fingerprints → "name"; dotted names like "mail.example.org", "SSL/TLS",
+ *     "TLS 1.3"'s "1.3" → "name";
+ *  4. any remaining digits → "ten".
+ */
+export function withPlaceholders(text: string, finding: Finding): string {
+  const literals = [...evidenceStrings(finding.evidence), finding.subject.host]
+    .filter((s) => s.length >= 2)
+    .sort((a, b) => b.length - a.length);
+  let t = text;
+  for (const s of literals) t = t.replace(new RegExp(escapeRegExp(s), 'g'), 'name');
+  return t
+    .replace(
+      /\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/g,
+      'date',
+    )
+    .replace(/\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?/g, 'date')
+    .replace(/\b[0-9A-F]{2}(?::[0-9A-F]{2}){7,}\b/g, 'name')
+    .replace(/[*\w-]*\w[./]\w[\w./-]*/g, 'name')
+    .replace(/\d+/g, 'ten');
+}
+
+/** Whole words avoided in first sentences (voice.md); acronyms case-sensitive. */
+const BANNED_CASED = [
+  'X.509',
+  'SAN',
+  'CN',
+  'PKI',
+  'SNI',
+  'ASN.1',
+  'OCSP',
+  'STARTTLS',
+  'PFS',
+  'aNULL',
+];
+const BANNED_WORDS = ['cipher suite', 'handshake', 'chain'];
+
+function firstSentence(text: string): string {
+  const m = /^.*?[.!?](?=\s|$)/s.exec(text);
+  return m ? m[0] : text;
+}
+
+function bannedIn(sentence: string): string[] {
+  const found: string[] = [];
+  for (const w of BANNED_CASED) {
+    if (new RegExp(`(^|[^\\w])${escapeRegExp(w)}([^\\w]|$)`).test(sentence)) found.push(w);
+  }
+  for (const w of BANNED_WORDS) {
+    if (new RegExp(`\\b${escapeRegExp(w)}`, 'i').test(sentence)) found.push(w);
+  }
+  return found;
+}
+
+const all = fixtureFindings();
+const label = (f: Finding, variant: number): string => `${f.id}#${variant}`;
+
+describe('the catalog', () => {
+  test('has an entry and at least one fixture for every finding id', () => {
+    expect(CATALOG_IDS.sort()).toEqual(Object.keys(FIXTURES).sort());
+    expect(new Set(all.map((a) => a.finding.id)).size).toBe(CATALOG_IDS.length);
+  });
+
+  test.each(all.map((a) => [label(a.finding, a.variant), a] as const))(
+    '%s: grade ≤ 8 per field, who can fix it, no banned words first',
+    (_name, { finding }) => {
+      const e: Explanation = explain(finding);
+      for (const field of FIELDS) {
+        const text = e[field];
+        expect(text.trim(), field).not.toBe('');
+        const plain = withPlaceholders(text, finding);
+        const grade = readability.fleschKincaidGrade(plain);
+        expect(grade, `${field}: "${plain}"`).toBeLessThanOrEqual(MAX_GRADE);
+        expect(bannedIn(firstSentence(text)), `${field}: "${text}"`).toEqual([]);
+      }
+      // voice.md principle 7: a title under ten words; an explanation (meaning and risk) under 60.
+      expect(e.title.split(/\s+/).length, e.title).toBeLessThan(10);
+      const explanation = `${e.meaning} ${e.risk}`;
+      expect(explanation.split(/\s+/).length, explanation).toBeLessThan(60);
+      expect(Object.keys(WHO_CAN_FIX_TEXT)).toContain(e.whoCanFix);
+      expect(e.technicalTerm).not.toBe('');
+    },
+  );
+
+  test('verdict sentences: grade ≤ 8, no banned words, verdict first', () => {
+    const kinds: VerdictKind[] = [
+      'encrypted-verified',
+      'encrypted-unverified',
+      'encryption-removable',
+      'not-encrypted',
+      'could-not-check',
+      'not-served',
+    ];
+    for (const kind of kinds) {
+      for (const protocol of ['imap', 'xmpp'] as const) {
+        const s = verdictSentence(kind, protocol);
+        expect(readability.fleschKincaidGrade(s), s).toBeLessThanOrEqual(MAX_GRADE);
+        expect(bannedIn(s), s).toEqual([]);
+      }
+    }
+  });
+});
+
+test('placeholders replace names, dates and numbers', () => {
+  const f = all.find((a) => a.finding.id === 'cert.expired')?.finding;
+  if (!f) throw new Error('no fixture');
+  expect(withPlaceholders(explain(f).meaning, f)).toBe(
+    "The server's certificate ran out on name, ten days ago.",
+  );
+});
+
+/** Prints the hardest field per entry when SEALCHECK_READABILITY=1 (for tuning the words). */
+test('report the highest grade measured', () => {
+  let max = { grade: -Infinity, where: '' };
+  for (const { finding, variant } of all) {
+    const e = explain(finding);
+    for (const field of FIELDS) {
+      const grade = readability.fleschKincaidGrade(withPlaceholders(e[field], finding));
+      if (process.env.SEALCHECK_READABILITY === '1') {
+        console.log(`${grade.toFixed(1).padStart(5)}  ${label(finding, variant)} ${field}`);
+      }
+      if (grade > max.grade) max = { grade, where: `${label(finding, variant)} ${field}` };
+    }
+  }
+  expect(max.grade).toBeLessThanOrEqual(MAX_GRADE);
+});
