@@ -55,6 +55,36 @@ export default tseslint.config(
     },
   },
   {
+    // Measuring never judges: protocols, tls, cert, net know nothing of findings or wording.
+    // (Repeats core's patterns: a later block's rule replaces an earlier one for these files.)
+    files: ['app/core/net/**', 'app/core/protocols/**', 'app/core/tls/**', 'app/core/cert/**'],
+    ignores: ['**/*.test.ts'], // tests may check measuring and judging together
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'app/core never imports electron.' },
+            {
+              group: [
+                '**/main/**',
+                '**/preload/**',
+                '**/cli/**',
+                '**/renderer/**',
+                '**/contract/**',
+              ],
+              message: 'app/core imports nothing of ours above it.',
+            },
+            {
+              group: ['**/findings', '**/findings/**', '**/explain', '**/explain/**'],
+              message: 'measuring code knows nothing of findings or wording (design.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The contract is shared by both sides and imports neither.
     files: ['app/contract/**'],
     rules: {
