@@ -2,12 +2,12 @@
  * IMAP dialog: response, tag, capability, quoting and literal parsing as pure functions; then
  * the dialog over the real Connection against small servers scripted on loopback.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ProbeError, type Step } from '../net/errors';
+import { describe, expect, it } from 'vitest';
+import { ProbeError } from '../net/errors';
 import { connect } from '../net/tcp-connection';
 import type { Connection } from '../net/types';
 import type { DialogSession } from './dialog';
+import { pretendVerified, rejected, useScriptedServers, type OnLine } from './testing/line-server';
 import {
   capabilityCode,
   capabilityTokens,
@@ -242,44 +242,7 @@ describe('IMAP dialog description', () => {
 
 // ── The dialog against servers scripted on loopback ─────────────────────────
 
-interface Scripted {
-  readonly port: number;
-  /** Every byte the server received, as text. */
-  received(): string;
-}
-
-type OnLine = (line: string, send: (text: string) => void, socket: Socket) => void;
-
-const servers: Server[] = [];
-const connections: Connection[] = [];
-afterEach(async () => {
-  for (const c of connections.splice(0)) await c.close();
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
-});
-
-/** A one-connection IMAP server: sends `greeting`, then calls `onLine` for each line received. */
-async function serve(greeting: string | null, onLine: OnLine): Promise<Scripted> {
-  let data = '';
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    let pending = '';
-    if (greeting !== null) socket.write(`${greeting}\r\n`);
-    socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('utf8');
-      pending += chunk.toString('utf8');
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        const line = pending.slice(0, nl).replace(/\r$/, '');
-        pending = pending.slice(nl + 1);
-        onLine(line, (text) => socket.write(text), socket);
-      }
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  if (!addr || typeof addr !== 'object') throw new Error('no address');
-  return { port: addr.port, received: () => data };
-}
+const { serve, track } = useScriptedServers();
 
 async function open(
   port: number,
@@ -290,37 +253,9 @@ async function open(
     port,
     timeouts: { step: options.step ?? 5_000 },
   });
-  connections.push(conn);
+  track(conn);
   const session = imapDialog.create(conn, { serverName: 'mail.test.example', localAddress: '' });
   return { conn, session };
-}
-
-/**
- * A stand-in for a connection whose TLS identity was verified, over a plain loopback socket: only
- * for testing how login frames its commands (the real rule is tested with a plain connection).
- */
-function pretendVerified(conn: Connection): Connection {
-  return new Proxy(conn, {
-    get(target, prop) {
-      if (prop === 'identityVerified' || prop === 'isTls') return true;
-      if (prop === 'writeSecret') {
-        return (step: Step, data: string | Buffer, shown: string) =>
-          target.write(step, data, shown);
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-    },
-  });
-}
-
-async function rejected(p: Promise<unknown>): Promise<ProbeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProbeError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProbeError');
 }
 
 const tagOf = (line: string): string => line.split(' ')[0] ?? '';
