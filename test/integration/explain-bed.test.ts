@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { defaultTrustStores } from '../../app/core/cert';
+import { analyzeChain, clientReactions, defaultTrustStores } from '../../app/core/cert';
 import { explain, type Explanation } from '../../app/core/explain/catalog';
+import { clientSentence } from '../../app/core/explain/clients';
 import { helpdeskMarkdown } from '../../app/core/explain/helpdesk';
 import { verdictSentence } from '../../app/core/explain/verdicts';
 import { day } from '../../app/core/explain/words';
@@ -128,6 +129,43 @@ describe('explanations name the real things', () => {
       `mail.test.example port ${findEndpoint(bed, 'dovecot-imap-starttls-optional-good').port}`,
     );
   });
+});
+
+describe('"Your app"', () => {
+  /** The reactions to the chain the endpoint presented, analysed as the judge does. */
+  async function reactions(id: string): Promise<string[]> {
+    const j = await judgedBed(id);
+    const tls = j.facts.addresses[0]?.tls;
+    if (!tls) throw new Error('no TLS');
+    const analysis = analyzeChain({
+      peerChain: tls.peerChain,
+      chainSource: tls.chainSource,
+      referenceName: j.facts.target.host,
+      service: 'mail',
+      ocspResponse: tls.ocsp.response,
+      now: new Date(),
+      trust: defaultTrustStores([rootCa]),
+    });
+    return clientReactions(analysis).map(clientSentence);
+  }
+
+  test('the bed: expired and wrong host warn everywhere; RSA-1024 and SHA-1 warn in Apple Mail', async () => {
+    const [expired, wrong, rsa, sha1, good] = await Promise.all(
+      [
+        'dovecot-imap-implicit-expired',
+        'dovecot-imap-implicit-wrong-host',
+        'dovecot-imap-implicit-rsa1024',
+        'dovecot-imap-implicit-sha1',
+        'dovecot-imap-implicit-good',
+      ].map(reactions),
+    );
+    expect(expired?.every((s) => s.includes('will likely warn. Every app checks the end date'))).toBe(true);
+    expect(wrong?.every((s) => s.includes('will likely warn. Every app checks the name'))).toBe(true);
+    expect(rsa?.[1]).toBe('Apple Mail will likely warn. Apple refuses keys this short.');
+    expect(sha1?.[1]).toBe('Apple Mail will likely warn. Apple refuses certificates signed in this old, weak way.');
+    // The bed's root is trusted only through --ca-file: no app's own trust can be judged.
+    expect(good?.every((s) => s.startsWith('Sealcheck cannot tell if'))).toBe(true);
+  }); // prettier-ignore
 });
 
 describe('help-desk Markdown', () => {

@@ -5,6 +5,15 @@ export {
   normaliseFingerprint,
   type FingerprintComparison,
 } from './fingerprint';
+export { publicRootsSnapshot, type PublicRootsSnapshot } from './bundle';
+export {
+  clientReactions,
+  MAIL_CLIENTS,
+  type ClientReaction,
+  type ClientReason,
+  type MailClient,
+  type Reaction,
+} from './clients';
 export { interceptionProduct } from './interception';
 export { colonHex, isWeakKey, isWeakSignature } from './parse';
 export { defaultTrustStores, splitPem } from './trust';

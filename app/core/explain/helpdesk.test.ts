@@ -55,6 +55,7 @@ const mismatch: Finding = {
 
 function judgement(findings: Finding[], greeting = '* OK ready'): Judgement {
   return {
+    certificates: [],
     facts: endpoint(greeting),
     findings,
     verdict: { kind: 'encrypted-unverified', worst: 'critical', findings },
@@ -134,5 +135,34 @@ describe('helpdeskMarkdown', () => {
     });
     expect(md.match(/^### /gm)?.length).toBe(findings.length);
     expect(md).not.toMatch(RAW_CONTROL);
+  });
+});
+
+describe('"Your app" in the ticket', () => {
+  test('after the findings when given; absent when null', () => {
+    const f = fixtureFindings()[0]?.finding;
+    if (!f) throw new Error('no fixture');
+    const options = { generatedAt: '2026-01-01T00:00:00.000Z', version: '0.0.0-test' };
+    const md = helpdeskMarkdown([judgement([f])], {
+      ...options,
+      clients: [
+        [
+          { client: 'thunderbird', reaction: 'warns', because: 'missing-intermediate-not-fetched' },
+          {
+            client: 'outlook-windows',
+            reaction: 'unknown',
+            because: 'missing-intermediate-fetched',
+          },
+        ],
+      ],
+    });
+    expect(md).toContain(
+      '### Your app\n\n- Thunderbird will likely warn. It does not fetch the missing certificate',
+    );
+    expect(md.indexOf('### Your app')).toBeGreaterThan(md.indexOf('### 1\\.'));
+    expect(md).toContain('- Sealcheck cannot tell if Outlook on Windows will warn.');
+    expect(helpdeskMarkdown([judgement([f])], { ...options, clients: [null] })).not.toContain(
+      'Your app',
+    );
   });
 });

@@ -7,7 +7,9 @@
  */
 import type { Judgement } from '../findings/judge';
 import type { Severity } from '../findings/types';
+import type { ClientReaction } from '../cert/clients';
 import { explain, whoCanFixText } from './catalog';
+import { clientSentence, CLIENTS_CAVEAT } from './clients';
 import { markdownSafe } from './markdown';
 import { verdictHeadline, verdictSentence } from './verdicts';
 
@@ -18,6 +20,11 @@ export interface HelpdeskOptions {
   readonly version: string;
   /** Strings (the user's own IP addresses) replaced by "[your address]" wherever they appear. */
   readonly maskAddresses?: readonly string[];
+  /**
+   * Per judgement (same order), how the main mail apps would react to its certificate
+   * (cert/clients.ts), or null for no "Your app" section.
+   */
+  readonly clients?: readonly (readonly ClientReaction[] | null)[];
 }
 
 const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
@@ -52,7 +59,7 @@ export function helpdeskMarkdown(
     `Checked ${v(options.generatedAt)} with Sealcheck ${v(options.version)}.`,
   ];
 
-  for (const j of judgements) {
+  judgements.forEach((j, index) => {
     const t = j.facts.target;
     out.push(
       '',
@@ -79,9 +86,18 @@ export function helpdeskMarkdown(
     }
     if (facts.length > 0) out.push('', ...facts);
 
+    const clients = options.clients?.[index] ?? null;
+    const yourApp = (): void => {
+      if (clients === null || clients.length === 0) return;
+      out.push('', '### Your app', '');
+      for (const r of clients) out.push(`- ${clientSentence(r)}`);
+      out.push('', CLIENTS_CAVEAT);
+    };
+
     if (j.findings.length === 0) {
       out.push('', 'No findings.');
-      continue;
+      yourApp();
+      return;
     }
     j.findings.forEach((f, i) => {
       const e = explain(f);
@@ -103,6 +119,7 @@ export function helpdeskMarkdown(
         for (const d of details) out.push(`  - ${v(d.label)}: ${v(d.value)}`);
       }
     });
-  }
+    yourApp();
+  });
   return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,8 @@
  * (0.39 × words per sentence + 11.8 × syllables per word − 15.59) as computed by the
  * text-readability package. The technical term is a separate field (shown once in brackets) and
  * is not scored. Every entry names who can fix it, and first sentences avoid the banned words.
+ * The "Your app" sentences, the fingerprint comparison and the public-list date are held to the
+ * same grade (app names, server names and fingerprints count as names).
  */
 import readability from 'text-readability';
 import { describe, expect, test } from 'vitest';
@@ -13,6 +15,21 @@ import { CATALOG_IDS, explain, WHO_CAN_FIX_TEXT, type Explanation } from './cata
 import { fixtureFindings, FIXTURES } from './fixtures';
 import type { Finding, VerdictKind } from '../findings/types';
 import { certName, day } from './words';
+import {
+  CLIENT_NAME,
+  CLIENT_REASON_TEXT,
+  clientSentence,
+  CLIENTS_CAVEAT,
+  fingerprintWords,
+  publicRootsText,
+} from './clients';
+import {
+  MAIL_CLIENTS,
+  type CertAnalysis,
+  type ClientReason,
+  type FingerprintComparison,
+  type Reaction,
+} from '../cert';
 
 const MAX_GRADE = 8;
 
@@ -167,4 +184,66 @@ test('report the highest grade measured', () => {
     }
   }
   expect(max.grade).toBeLessThanOrEqual(MAX_GRADE);
+});
+
+describe('"Your app" and fingerprint words', () => {
+  /** App names, the host and fingerprints are names; then the usual placeholders. */
+  const plain = (text: string): string =>
+    [...Object.values(CLIENT_NAME), 'mail.example.org', 'Example Issuing CA 2']
+      .reduce((t, n) => t.split(n).join('name'), text)
+      .replace(/\b[0-9A-F]{2}(?::[0-9A-F]{2}){7,}\b/g, 'name');
+
+  const reactions: Reaction[] = ['warns', 'accepts', 'unknown'];
+  const sentences = [
+    ...MAIL_CLIENTS.flatMap((client) =>
+      (Object.keys(CLIENT_REASON_TEXT) as ClientReason[]).flatMap((because) =>
+        reactions.map((reaction) => clientSentence({ client, reaction, because })),
+      ),
+    ),
+    CLIENTS_CAVEAT,
+  ];
+
+  test.each(sentences.map((s) => [s]))('grade ≤ 8, no banned words: %s', (s) => {
+    expect(readability.fleschKincaidGrade(plain(s)), plain(s)).toBeLessThanOrEqual(MAX_GRADE);
+    expect(bannedIn(firstSentence(s)), s).toEqual([]);
+  });
+
+  const leaf = {
+    subject: 'CN=mail.example.org',
+    sha256: 'AA:'.repeat(31) + 'AA',
+    sha1: 'BB:'.repeat(19) + 'BB',
+  };
+  const ca = { subject: 'CN=Example Issuing CA 2', sha256: 'CC:'.repeat(31) + 'CC', sha1: 'DD' };
+  // Only the fields fingerprintWords reads.
+  const analysis = { presented: [leaf, ca], path: null } as unknown as CertAnalysis;
+  const comparisons: [FingerprintComparison, string][] = [
+    [{ result: 'this-server', algorithm: 'sha256' }, leaf.sha256],
+    [{ result: 'in-chain', index: 1, algorithm: 'sha256' }, ca.sha256],
+    [{ result: 'different', algorithm: 'sha1' }, 'EE:'.repeat(19) + 'EE'],
+    [{ result: 'unreadable' }, 'xyz'],
+  ];
+  test.each(comparisons.map(([c, fp]) => [c.result, c, fp] as const))(
+    'fingerprint %s: grade ≤ 8 per field, no banned words first',
+    (_r, c, fp) => {
+      const w = fingerprintWords(c, 'mail.example.org', analysis, fp);
+      for (const text of [w.result, w.meaning]) {
+        expect(readability.fleschKincaidGrade(plain(text)), plain(text)).toBeLessThanOrEqual(
+          MAX_GRADE,
+        );
+        expect(bannedIn(firstSentence(text)), text).toEqual([]);
+      }
+    },
+  );
+
+  test('the in-chain words name the certificate that matched', () => {
+    const inChain: FingerprintComparison = { result: 'in-chain', index: 1, algorithm: 'sha256' };
+    const w = fingerprintWords(inChain, 'mail.example.org', analysis, ca.sha256);
+    expect(w.result).toContain('(Example Issuing CA 2)');
+  });
+
+  test('the public list date: grade ≤ 8', () => {
+    const t = publicRootsText({ node: '24.21.0', newestRootNotBefore: '2024-05-15T05:41:57Z', roots: 146 });
+    expect(t).toBe('146 from Node 24.21.0 (Mozilla), added up to at least 15 May 2024');
+    expect(readability.fleschKincaidGrade(plain(t).replace(/\d+/g, 'ten').replace(/ten\.ten\.ten/g, 'name'))).toBeLessThanOrEqual(MAX_GRADE);
+  }); // prettier-ignore
 });
