@@ -64,7 +64,7 @@ function judged(
       : severities.includes('info')
         ? 'info'
         : null;
-  return { facts: f, findings, verdict: { kind, worst, findings } };
+  return { facts: f, findings, verdict: { kind, worst, findings }, certificates: [] };
 }
 
 const one = { standardPorts: false };

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { FACTS_SCHEMA, type EndpointFacts } from '../core/facts/endpoint';
 import type { Judgement } from '../core/findings/judge';
 import type { Finding } from '../core/findings/types';
-import { formatEndpoint, formatSummary } from './check-format';
+import { formatEndpoint, formatSharedInfo, formatSummary, infoText } from './check-format';
 
 const facts: EndpointFacts = {
   schema: FACTS_SCHEMA,
@@ -37,6 +37,7 @@ const info: Finding = {
 test('verdict first, then the finding with what to do and who; info in one short list', () => {
   const j: Judgement = {
     facts,
+    certificates: [],
     findings: [mismatch, info],
     verdict: { kind: 'encrypted-unverified', worst: 'critical', findings: [mismatch, info] },
   };
@@ -58,4 +59,21 @@ test('summary counts', () => {
   expect(formatSummary(['ok', 'problems', 'not-served'])).toBe(
     '3 endpoints: 1 ok, 1 with problems, 0 could not be checked, 1 not served.\n',
   );
+});
+
+test('shared info notes: left out of the endpoint, printed once at the end, escaped', () => {
+  const j: Judgement = {
+    facts,
+    certificates: [],
+    findings: [info],
+    verdict: { kind: 'encrypted-verified', worst: 'info', findings: [info] },
+  };
+  const text = infoText(info);
+  const out = formatEndpoint(j, 'ok', { sharedInfo: new Set([text]) });
+  expect(out).not.toContain('Worth knowing');
+  expect(formatEndpoint(j, 'ok')).toContain('Worth knowing:');
+  const shared = formatSharedInfo([text, 'evil\u001b[31m\nFAKE']);
+  expect(shared).toMatch(/^Worth knowing for every endpoint above:\n {2}- No one checked/);
+  expect(shared).toContain('evil\\x1b[31m\\nFAKE');
+  expect(formatSharedInfo([])).toBe('');
 });

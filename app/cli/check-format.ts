@@ -15,7 +15,19 @@ import type {
 } from '../core/facts/endpoint';
 import type { Judgement } from '../core/findings/judge';
 import type { Finding } from '../core/findings/types';
+import type {
+  CertAnalysis,
+  ClientReaction,
+  FingerprintComparison,
+  PublicRootsSnapshot,
+} from '../core/cert';
 import { explain, whoCanFixText } from '../core/explain/catalog';
+import {
+  clientSentence,
+  CLIENTS_CAVEAT,
+  fingerprintWords,
+  publicRootsText,
+} from '../core/explain/clients';
 import { verdictHeadline, verdictSentence } from '../core/explain/verdicts';
 import type { EndpointStatus } from './check-exit';
 import { terminalSafe } from './terminal';
@@ -179,13 +191,85 @@ function findingBlock(f: Finding): string[] {
   ];
 }
 
-function infoLine(f: Finding): string[] {
+/** The plain text of an info line (unescaped, unwrapped): also the key for shared notes. */
+export function infoText(f: Finding): string {
   const e = explain(f);
-  return wrap(`- ${e.title}. ${e.meaning} [${e.technicalTerm}]`, '    ', '      ');
+  return `${e.title}. ${e.meaning} [${e.technicalTerm}]`;
+}
+
+function infoLine(f: Finding): string[] {
+  return wrap(`- ${infoText(f)}`, '    ', '      ');
+}
+
+/** Info notes shared by every endpoint, printed once after them all (all-ports mode). */
+export function formatSharedInfo(texts: readonly string[]): string {
+  if (texts.length === 0) return '';
+  const lines = ['Worth knowing for every endpoint above:'];
+  for (const t of texts) lines.push(...wrap(`- ${t}`, '  ', '    '));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The certificate facts that go beside the findings: the "Your app" row, a fingerprint check. */
+export interface CertificateExtras {
+  readonly analysis: CertAnalysis;
+  readonly clients: readonly ClientReaction[];
+  readonly snapshot: PublicRootsSnapshot;
+  /** The fingerprint the user gave, and how it compares; absent without --fingerprint. */
+  readonly fingerprint?: {
+    readonly given: string;
+    readonly comparison: FingerprintComparison;
+    /** The analysis it was compared with (the best match over the endpoint's addresses). */
+    readonly against: CertAnalysis;
+  };
+}
+
+export interface FormatOptions {
+  readonly certificate?: CertificateExtras | null;
+  /** Info texts (infoText) printed once at the end instead. */
+  readonly sharedInfo?: ReadonlySet<string>;
+}
+
+/** Problems that say nothing about whether an app would warn. */
+const QUIET = new Set<CertAnalysis['problems'][number]['kind']>([
+  'revocation-not-checked',
+  'expiring-soon',
+]);
+
+/** "Your app:" only when the certificate has a problem an app might warn about. */
+export function showClients(analysis: CertAnalysis): boolean {
+  return analysis.problems.some((p) => !QUIET.has(p.kind));
+}
+
+function clientsBlock(c: CertificateExtras): string[] {
+  const lines = ['', '  Your app:'];
+  for (const r of c.clients) lines.push(...wrap(`- ${clientSentence(r)}`, '    ', '      '));
+  lines.push(...wrap(CLIENTS_CAVEAT, '    '));
+  return lines;
+}
+
+function fingerprintBlock(c: CertificateExtras, host: string): string[] {
+  if (!c.fingerprint) return [];
+  const w = fingerprintWords(
+    c.fingerprint.comparison,
+    host,
+    c.fingerprint.against,
+    c.fingerprint.given,
+  );
+  return [
+    '',
+    '  The fingerprint you gave:',
+    `    ${terminalSafe(c.fingerprint.given)}`,
+    ...wrap(w.result, '    '),
+    ...wrap(w.meaning, '    '),
+  ];
 }
 
 /** One endpoint's block. Not served endpoints (check HOST, refused) get a single line. */
-export function formatEndpoint(j: Judgement, status: EndpointStatus): string {
+export function formatEndpoint(
+  j: Judgement,
+  status: EndpointStatus,
+  options: FormatOptions = {},
+): string {
   const facts = j.facts;
   const title = endpointTitle(facts.target);
   if (status === 'not-served') return `${title}: not served (connection refused)\n`;
@@ -197,15 +281,29 @@ export function formatEndpoint(j: Judgement, status: EndpointStatus): string {
   const attention = j.findings.filter((f) => f.severity !== 'info');
   const info = j.findings.filter((f) => f.severity === 'info');
   for (const f of attention) lines.push('', ...findingBlock(f));
-  if (info.length > 0) {
+  const cert = options.certificate ?? null;
+  if (cert !== null && showClients(cert.analysis)) lines.push(...clientsBlock(cert));
+  if (cert !== null) lines.push(...fingerprintBlock(cert, facts.target.host));
+  const ownInfo = info.filter((f) => !(options.sharedInfo?.has(infoText(f)) ?? false));
+  if (ownInfo.length > 0) {
     lines.push('', '  Worth knowing:');
-    for (const f of info) lines.push(...infoLine(f));
+    for (const f of ownInfo) lines.push(...infoLine(f));
   }
   lines.push('', '  Details:');
   if (facts.resolveError) {
     lines.push(`  name not resolved: ${terminalSafe(clip(facts.resolveError.message))}`);
   }
   for (const a of facts.addresses) lines.push(...addressBlock(facts.target, a));
+  if (cert !== null) {
+    lines.push(`  public roots: ${terminalSafe(publicRootsText(cert.snapshot))}`);
+    const leaf = cert.analysis.presented[0];
+    if (leaf) {
+      lines.push(
+        `  server certificate SHA-256: ${terminalSafe(leaf.sha256)}`,
+        `  server certificate SHA-1:   ${terminalSafe(leaf.sha1)}`,
+      );
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -41,6 +41,12 @@ Options of check:
       --concurrency N       Endpoints checked at once (default 8).
       --no-injection-test   Skip the STARTTLS command-injection test (it opens a
                             second connection; it never sends a password).
+      --fingerprint FP      A certificate fingerprint copied from your mail app's
+                            warning (SHA-256 or SHA-1, colons optional): says
+                            whether it is this server's certificate, another in
+                            its chain, or a different one, and what that means.
+      --mask-address ADDR   With --markdown: replace ADDR (e.g. your own IP
+                            address) by "[your address]". Repeatable.
 
 Exit codes:
   0   checked, nothing needs attention (check: no finding of severity

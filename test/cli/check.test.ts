@@ -5,10 +5,13 @@
  * inert. Names stay real through --connect-to, like curl's.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { ClientReaction, FingerprintComparison } from '../../app/core/cert';
 import type { EndpointFacts } from '../../app/core/facts/endpoint';
 import type { Finding, FindingId, Severity, VerdictKind } from '../../app/core/findings/types';
 import { findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
@@ -69,6 +72,13 @@ interface JsonEndpoint {
   readonly facts: EndpointFacts;
   readonly findings: readonly Finding[];
   readonly verdict: { readonly kind: VerdictKind; readonly worst: Severity | null };
+  readonly clients: readonly ClientReaction[] | null;
+  readonly fingerprint?: FingerprintComparison | null;
+  readonly publicRoots: {
+    readonly label: string;
+    readonly node: string;
+    readonly newestRootNotBefore: string | null;
+  };
 }
 
 function parseJson(stdout: string): JsonEndpoint[] {
@@ -312,6 +322,11 @@ describe('check HOST without a protocol', () => {
     expect(r.stdout).toContain(
       '9 endpoints: 4 ok, 0 with problems, 0 could not be checked, 5 not served.',
     );
+    // A note every endpoint shares is printed once, after them all.
+    expect(r.stdout.match(/No one checked if the certificate was withdrawn/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(
+      /\nWorth knowing for every endpoint above:\n {2}- No one checked if the certificate was withdrawn\./,
+    );
     expect(r.code).toBe(0);
   });
 
@@ -412,5 +427,88 @@ describe('human output', () => {
     // eslint-disable-next-line no-control-regex
     expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(r.code).toBe(1);
+  });
+});
+
+describe('the certificate beside the findings', () => {
+  /** The good leaf's SHA-256 as the bed serves it (from --json), in colon hex. */
+  async function goodLeaf(): Promise<X509Certificate> {
+    const r = await sealcheck([...one('dovecot-imap-implicit-good'), '--json']);
+    const der = parseFacts(r.stdout)[0]?.addresses[0]?.tls?.peerChain[0];
+    if (der === undefined) throw new Error('no peer certificate');
+    return new X509Certificate(Buffer.from(der, 'base64'));
+  }
+
+  test('--fingerprint: this server, another in its chain, or a different one; JSON and words', async () => {
+    const leaf = await goodLeaf();
+    const intermediate = new X509Certificate(readFileSync(bed.intermediateCaFile));
+    const random = randomBytes(32).toString('hex');
+    const cases: [string, FingerprintComparison['result'], string][] = [
+      // As mail clients show it, and bare lower-case hex.
+      [leaf.fingerprint256, 'this-server', 'It matches the certificate that mail.test.example shows here.'],
+      [intermediate.fingerprint.replace(/:/g, '').toLowerCase(), 'in-chain', 'It matches a certificate that vouches for mail.test.example'],
+      [random, 'different', 'It does not match any certificate that mail.test.example shows here.'],
+    ]; // prettier-ignore
+    for (const [fp, result, words] of cases) {
+      const json = await sealcheck([
+        ...one('dovecot-imap-implicit-good'),
+        '--json',
+        '--fingerprint',
+        fp,
+      ]);
+      expect(parseJson(json.stdout)[0]?.fingerprint?.result, result).toBe(result);
+      const human = await sealcheck([...one('dovecot-imap-implicit-good'), '--fingerprint', fp]);
+      expect(human.stdout, result).toContain(`The fingerprint you gave:\n    ${fp}\n`);
+      expect(human.stdout.replace(/\n\s+/g, ' '), result).toContain(words);
+      expect(human.code).toBe(0);
+    }
+    const different = await sealcheck([
+      ...one('dovecot-imap-implicit-good'),
+      '--fingerprint',
+      random,
+    ]);
+    expect(different.stdout.replace(/\n\s+/g, ' ')).toContain(
+      'Something between you and the server may have shown your app a fake one.',
+    );
+    expect(different.stdout).toContain(`server certificate SHA-256: ${leaf.fingerprint256}`);
+  });
+
+  test('--fingerprint that is not one: usage error', async () => {
+    const r = await sealcheck(['check', 'x.example', '--fingerprint', 'AB:CD']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('--fingerprint must be a SHA-256 or SHA-1 fingerprint');
+  });
+
+  test('"Your app": shown for a missing intermediate, in text, JSON and Markdown; not for a good certificate', async () => {
+    const id = 'dovecot-imap-implicit-no-intermediate';
+    const json = parseJson((await sealcheck([...one(id), '--json'])).stdout)[0];
+    expect(json?.clients?.map((c) => `${c.client}:${c.reaction}:${c.because}`)).toEqual([
+      'thunderbird:warns:missing-intermediate-not-fetched',
+      'apple-mail:unknown:missing-intermediate-unsure',
+      expect.stringMatching(/^outlook-windows:unknown:missing-intermediate-/),
+    ]);
+    expect(json?.publicRoots.node).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(json?.publicRoots.newestRootNotBefore).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const human = await sealcheck(one(id));
+    expect(human.stdout).toContain('  Your app:\n    - Thunderbird will likely warn. It does not fetch');
+    expect(human.stdout).toMatch(/\n {2}public roots: \d+ from Node [\d.]+ \(Mozilla\), added up to at least \d{1,2} [A-Z][a-z]+ \d{4}\n/);
+    const md = await sealcheck([...one(id), '--markdown']);
+    expect(md.stdout).toContain('### Your app\n\n- Thunderbird will likely warn.');
+    const good = await sealcheck(one('dovecot-imap-implicit-good'));
+    expect(good.stdout).not.toContain('Your app:');
+  }); // prettier-ignore
+
+  test('--mask-address hides an address in the Markdown; only with --markdown', async () => {
+    const r = await sealcheck([
+      ...one('dovecot-imap-implicit-good'),
+      '--markdown',
+      '--mask-address',
+      '127.0.0.1',
+    ]);
+    // Masked, then escaped like every value: "\[your address\]" renders as "[your address]".
+    expect(r.stdout).toContain('- Address \\[your address\\]:');
+    expect(r.stdout).not.toContain('127.0.0.1');
+    const bad = await sealcheck(['check', 'x.example', '--mask-address', '10.0.0.1']);
+    expect(bad.code).toBe(64);
   });
 });

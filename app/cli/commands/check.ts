@@ -10,7 +10,14 @@
  * findings (core/explain), and the exit code comes from check-exit.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { defaultTrustStores } from '../../core/cert';
+import {
+  clientReactions,
+  compareFingerprint,
+  defaultTrustStores,
+  normaliseFingerprint,
+  publicRootsSnapshot,
+  type TrustStores,
+} from '../../core/cert';
 import { helpdeskMarkdown } from '../../core/explain/helpdesk';
 import { judgeEndpoint, type Judgement } from '../../core/findings/judge';
 import type { EndpointFacts, EndpointTarget, Protocol, Security } from '../../core/facts/endpoint';
@@ -24,8 +31,15 @@ import {
   PROTOCOLS,
   standardTargets,
 } from '../../core/protocols/registry';
-import { endpointStatus, exitCodeFor, type ExitOptions } from '../check-exit';
-import { formatEndpoint, formatSummary } from '../check-format';
+import { endpointStatus, exitCodeFor, type EndpointStatus, type ExitOptions } from '../check-exit';
+import {
+  formatEndpoint,
+  formatSharedInfo,
+  formatSummary,
+  infoText,
+  showClients,
+  type CertificateExtras,
+} from '../check-format';
 import type { CliIo } from '../io';
 import { jsonForTerminal, terminalSafe } from '../terminal';
 import { UsageError } from '../usage';
@@ -42,6 +56,8 @@ export const CHECK_OPTIONS = {
   timeout: { type: 'string' },
   concurrency: { type: 'string' },
   'no-injection-test': { type: 'boolean' },
+  fingerprint: { type: 'string' },
+  'mask-address': { type: 'string', multiple: true },
 } as const;
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -63,6 +79,8 @@ export interface CheckValues {
   readonly timeout?: string;
   readonly concurrency?: string;
   readonly 'no-injection-test'?: boolean;
+  readonly fingerprint?: string;
+  readonly 'mask-address'?: readonly string[];
 }
 
 export interface CheckRequest {
@@ -77,6 +95,10 @@ export interface CheckRequest {
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly injectionTest: boolean;
+  /** A fingerprint the user copied from a warning (--fingerprint), as given. */
+  readonly fingerprint: string | null;
+  /** Strings hidden in the --markdown output (--mask-address). */
+  readonly maskAddresses: readonly string[];
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -165,6 +187,19 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
     }
   });
 
+  if (values.fingerprint !== undefined && normaliseFingerprint(values.fingerprint) === null) {
+    throw new UsageError(
+      '--fingerprint must be a SHA-256 or SHA-1 fingerprint (64 or 40 hex digits, colons allowed)',
+    );
+  }
+  const maskAddresses = values['mask-address'] ?? [];
+  if (maskAddresses.length > 0 && values.markdown !== true) {
+    throw new UsageError('--mask-address applies to --markdown only');
+  }
+  if (maskAddresses.some((a) => a.trim() === '')) {
+    throw new UsageError('--mask-address needs a non-empty address');
+  }
+
   return {
     targets,
     standardPorts: protocol === undefined,
@@ -182,7 +217,20 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
         ? integer('concurrency', values.concurrency, 1, MAX_CONCURRENCY)
         : DEFAULT_CONCURRENCY,
     injectionTest: values['no-injection-test'] !== true,
+    fingerprint: values.fingerprint ?? null,
+    maskAddresses,
   };
+}
+
+/** Info texts found on every fully shown endpoint, when there are two or more of them. */
+function sharedInfo(judged: readonly Judgement[], statuses: readonly EndpointStatus[]): string[] {
+  const shown = judged.filter((_j, i) => statuses[i] !== 'not-served');
+  if (shown.length < 2) return [];
+  const sets = shown.map(
+    (j) => new Set(j.findings.filter((f) => f.severity === 'info').map(infoText)),
+  );
+  const [first, ...rest] = sets;
+  return [...(first ?? [])].filter((t) => rest.every((s) => s.has(t)));
 }
 
 /** Reads the --ca-file bundles: each must hold at least one PEM certificate. */
@@ -218,6 +266,39 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * From the judge's certificate analyses (the ones the findings came from): the
+ * "Your app" reactions for the first address's certificate, and the --fingerprint comparison
+ * against every address's. Null without a TLS chain or when every analysis throws (the judge
+ * already reported check.incomplete then).
+ */
+export function certificateExtras(
+  j: Judgement,
+  trust: TrustStores,
+  fingerprint: string | null,
+): CertificateExtras | null {
+  // The judge analysed each distinct chain once; reuse its analyses.
+  const analyses = j.certificates;
+  const [first] = analyses;
+  if (first === undefined) return null;
+  let compared: CertificateExtras['fingerprint'];
+  if (fingerprint !== null) {
+    // Addresses of one name may present different certificates: the best match over all of them.
+    const rank = { 'this-server': 0, 'in-chain': 1, different: 2, unreadable: 3 } as const;
+    for (const analysis of analyses) {
+      const comparison = compareFingerprint(analysis, fingerprint);
+      if (compared === undefined || rank[comparison.result] < rank[compared.comparison.result])
+        compared = { given: fingerprint, comparison, against: analysis };
+    }
+  }
+  return {
+    analysis: first,
+    clients: clientReactions(first),
+    snapshot: publicRootsSnapshot(trust.publicRoots),
+    ...(compared !== undefined ? { fingerprint: compared } : {}),
+  };
 }
 
 export interface CheckDependencies {
@@ -263,31 +344,58 @@ export async function checkCommand(
   const judged: Judgement[] = all.map((facts) => judgeEndpoint(facts, { trust, now }));
   const exitOptions: ExitOptions = { standardPorts: request.standardPorts };
   const statuses = judged.map((j) => endpointStatus(j, exitOptions));
+  const extras = judged.map((j) => certificateExtras(j, trust, request.fingerprint));
   if (request.json) {
+    const snapshot = publicRootsSnapshot(trust.publicRoots);
     io.stdout(
       `${jsonForTerminal(
-        judged.map((j) => ({
-          facts: j.facts,
-          findings: j.findings,
-          // The verdict's own copy of the findings is left out: they are right above.
-          verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
-        })),
+        judged.map((j, i) => {
+          const x = extras[i] ?? null;
+          return {
+            facts: j.facts,
+            findings: j.findings,
+            // The verdict's own copy of the findings is left out: they are right above.
+            verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
+            // The certificate of the first address with TLS: how the main mail apps would react,
+            // and the --fingerprint comparison (null without a certificate or without the option).
+            clients: x?.clients ?? null,
+            ...(request.fingerprint !== null
+              ? { fingerprint: x?.fingerprint?.comparison ?? null }
+              : {}),
+            publicRoots: { label: trust.publicRootsLabel, ...snapshot },
+          };
+        }),
       )}\n`,
     );
   } else if (request.markdown) {
+    const shown = judged.map((j, i) => ({ j, x: extras[i] ?? null, status: statuses[i] }));
+    const served = shown.filter((s) => s.status !== 'not-served');
     io.stdout(
       helpdeskMarkdown(
-        judged.filter((_j, i) => statuses[i] !== 'not-served'),
-        { generatedAt: now.toISOString(), version: deps.version },
+        served.map((s) => s.j),
+        {
+          generatedAt: now.toISOString(),
+          version: deps.version,
+          maskAddresses: request.maskAddresses,
+          clients: served.map((s) =>
+            s.x !== null && showClients(s.x.analysis) ? s.x.clients : null,
+          ),
+        },
       ),
     );
   } else {
     // Blocks are separated by a blank line; one-line "not served" entries stay together.
     let text = '';
     let previousOneLine = true;
+    // All-ports mode: info notes that every checked endpoint shares are printed once, at the end.
+    const shared = request.standardPorts ? sharedInfo(judged, statuses) : [];
+    const sharedSet = new Set(shared);
     judged.forEach((j, i) => {
       const status = statuses[i] ?? 'could-not-check';
-      const block = formatEndpoint(j, status);
+      const block = formatEndpoint(j, status, {
+        certificate: extras[i] ?? null,
+        sharedInfo: sharedSet,
+      });
       const oneLine = status === 'not-served';
       if (text !== '' && !(oneLine && previousOneLine)) text += '\n';
       text += block;
@@ -304,6 +412,7 @@ export async function checkCommand(
           text += `\n${terminalSafe(host)}: no standard port is served, nothing could be checked.\n`;
       }
     }
+    if (shared.length > 0) text += `\n${formatSharedInfo(shared)}`;
     io.stdout(text);
     io.stdout(`\n${formatSummary(statuses)}`);
   }

@@ -44,6 +44,8 @@ export interface Judgement {
   readonly facts: EndpointFacts;
   readonly findings: Finding[];
   readonly verdict: EndpointVerdict;
+  /** One analysis per distinct chain the addresses presented (for fingerprints, "your app"). */
+  readonly certificates: readonly CertAnalysis[];
 }
 
 export function judgeEndpoint(facts: EndpointFacts, options: JudgeOptions): Judgement {
@@ -60,16 +62,25 @@ export function judgeEndpoint(facts: EndpointFacts, options: JudgeOptions): Judg
         },
       }),
     ];
-    return { facts, findings, verdict: { kind: 'could-not-check', worst: 'warning', findings } };
+    return {
+      facts,
+      findings,
+      verdict: { kind: 'could-not-check', worst: 'warning', findings },
+      certificates: [],
+    };
   }
   const transport = transportFindings(facts);
-  const certificate = certificateFindingsFor(facts, options.trust, now);
+  const analyses = new Map<string, CertAnalysis | Error>();
+  const certificate = certificateFindingsFor(facts, options.trust, now, analyses);
   // The transport findings are already merged; merging again with the certificate ones keeps
   // them as they are (an endpoint-wide finding has no address and stays one).
   const findings = sortFindings(
     dedupe([...transport, ...mergeAcrossAddresses(certificate, facts.addresses.length)]),
   );
-  return { facts, findings, verdict: endpointVerdict(facts, findings) };
+  const certificates = [...analyses.values()].filter(
+    (a): a is CertAnalysis => !(a instanceof Error),
+  );
+  return { facts, findings, verdict: endpointVerdict(facts, findings), certificates };
 }
 
 /** The reference identity: the XMPP domain for XMPP (RFC 6120 §13.7.2.1), else the host name. */
@@ -78,8 +89,12 @@ export function referenceNameOf(facts: EndpointFacts): string {
   return target.protocol === 'xmpp' ? (target.xmppDomain ?? target.host) : target.host;
 }
 
-function certificateFindingsFor(facts: EndpointFacts, trust: TrustStores, now: Date): Finding[][] {
-  const analyses = new Map<string, CertAnalysis | Error>();
+function certificateFindingsFor(
+  facts: EndpointFacts,
+  trust: TrustStores,
+  now: Date,
+  analyses: Map<string, CertAnalysis | Error>,
+): Finding[][] {
   const service = facts.target.protocol === 'xmpp' ? 'xmpp' : 'mail';
   const referenceName = referenceNameOf(facts);
   return facts.addresses.map((a: AddressFacts) => {
