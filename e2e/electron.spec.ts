@@ -13,6 +13,8 @@ import {
   saveScreenshot,
 } from './harness/shell-checks';
 
+// Why skip: without an Electron binary (this machine cannot download one) there is no app to
+// launch; the Chromium tier (smoke.spec.ts) runs the same checks against the same handlers.
 test.skip(findElectronBinary() === null, NO_ELECTRON_MESSAGE);
 
 test('electron: the shell renders, runs the self-check and stays clean', async ({
