@@ -10,6 +10,7 @@ PACKAGES=(
   prosody
   gnome-keyring dbus dbus-x11 libsecret-tools
   openssl ca-certificates
+  testssl.sh
 )
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -40,7 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Preflight: name every tool the tests need that is still missing.
-need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool)
+need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool testssl)
 absent=()
 for t in "${need[@]}"; do
   command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || absent+=("$t")

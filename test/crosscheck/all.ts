@@ -1,0 +1,140 @@
+/**
+ * The full testssl.sh cross-check, opt-in (every TLS endpoint of the bed; ~20–25 s each in the
+ * default 'psfe' mode, i.e. some 12 minutes on two cores):
+ *
+ *   npx tsx test/crosscheck/all.ts [--mode psfe|psf|fast|default] [--only REGEX] [--out FILE]
+ *
+ * Starts the bed unless SEALCHECK_BED points at a running one. Prints one row per endpoint:
+ * accepted versions, weak families (yes / no / ? for unknown), forward secrecy, wall time and
+ * connections; --out writes the full results as JSON (for comparing with the scanner's).
+ * Exits 1 if an endpoint's accepted versions contradict the bed's own notes (minTls/maxTls)
+ * or testssl failed on it.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BED_ENV, loadBed, type BedDescription, type BedEndpoint } from '../bed/endpoints';
+import {
+  runTestssl,
+  testsslEndpointOf,
+  testsslVersion,
+  VERSION_NAMES,
+  WEAK_FAMILIES,
+  type TestsslMode,
+  type TestsslResult,
+  type Tri,
+  type VersionName,
+} from './testssl';
+
+const { values } = parseArgs({
+  options: { mode: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
+  strict: true,
+});
+const mode = (values.mode ?? 'psfe') as TestsslMode;
+if (!['default', 'fast', 'psf', 'psfe'].includes(mode)) {
+  console.error(`crosscheck: unknown --mode "${mode}" (psfe, psf, fast, default)`);
+  process.exit(64);
+}
+const only = values.only !== undefined ? new RegExp(values.only) : null;
+
+const SHORT: Readonly<Record<VersionName, string>> = {
+  SSLv2: 'S2',
+  SSLv3: 'S3',
+  TLSv1: '1.0',
+  'TLSv1.1': '1.1',
+  'TLSv1.2': '1.2',
+  'TLSv1.3': '1.3',
+};
+const t = (v: Tri): string => (v === 'unknown' ? '?' : v ? 'yes' : 'no');
+
+/** Versions the bed promises for an endpoint: TLS 1.2+ unless its notes cap them. */
+function expectedVersions(ep: BedEndpoint): readonly VersionName[] | null {
+  const min = ep.notes?.minTls as VersionName | undefined;
+  const max = ep.notes?.maxTls as VersionName | undefined;
+  if (!min && !max) return null;
+  const lo = VERSION_NAMES.indexOf(min ?? 'TLSv1');
+  const hi = VERSION_NAMES.indexOf(max ?? 'TLSv1.3');
+  return VERSION_NAMES.filter((_, i) => i >= lo && i <= hi);
+}
+
+interface Row {
+  readonly id: string;
+  readonly result?: TestsslResult;
+  readonly error?: string;
+  readonly problem?: string;
+}
+
+async function main(): Promise<number> {
+  let stopBed: (() => Promise<void>) | undefined;
+  let bed: BedDescription;
+  if (process.env[BED_ENV]) {
+    bed = loadBed();
+  } else {
+    const { startBed } = await import('../bed/index');
+    const running = await startBed();
+    bed = running.description;
+    stopBed = () => running.stop();
+  }
+  const rows: Row[] = [];
+  try {
+    const endpoints = bed.endpoints.filter(
+      (e) => e.security !== 'none' && (!only || only.test(e.id)),
+    );
+    console.error(
+      `crosscheck: testssl.sh ${testsslVersion()}, mode ${mode}, ${String(endpoints.length)} endpoints`,
+    );
+    for (const ep of endpoints) {
+      try {
+        const result = await runTestssl(testsslEndpointOf(ep), { mode, timeoutMs: 600_000 });
+        const expected = expectedVersions(ep);
+        const accepted = VERSION_NAMES.filter((v) => result.versions[v] === true);
+        const problem =
+          expected && accepted.join() !== expected.join()
+            ? `versions ${accepted.join(' ')} but the bed says ${expected.join(' ')}`
+            : undefined;
+        rows.push({ id: ep.id, result, ...(problem ? { problem } : {}) });
+        console.error(`  ${ep.id}: ${(result.wallMs / 1000).toFixed(1)} s`);
+      } catch (err) {
+        rows.push({
+          id: ep.id,
+          error: err instanceof Error ? err.message.split('\n')[0] : String(err),
+        });
+        console.error(`  ${ep.id}: FAILED`);
+      }
+    }
+  } finally {
+    await stopBed?.();
+  }
+
+  const head = ['endpoint', 'versions', ...WEAK_FAMILIES, 'fs', 'nonFs', 's', 'conns'];
+  const body = rows.map((r) => {
+    const x = r.result;
+    if (!x) return [r.id, `ERROR: ${r.error ?? ''}`];
+    const versions = VERSION_NAMES.filter((v) => x.versions[v] !== false)
+      .map((v) => (x.versions[v] === true ? SHORT[v] : `${SHORT[v]}?`))
+      .join(',');
+    return [
+      r.id,
+      versions,
+      ...WEAK_FAMILIES.map((f) => t(x.weakFamilies[f])),
+      t(x.forwardSecrecy.offered),
+      t(x.forwardSecrecy.nonForwardSecretAccepted),
+      (x.wallMs / 1000).toFixed(0),
+      String(x.connections ?? '-'),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
+  const problems = rows.filter((r) => r.error !== undefined || r.problem !== undefined);
+  for (const p of problems) console.log(`PROBLEM ${p.id}: ${p.problem ?? p.error ?? ''}`);
+  if (values.out !== undefined) {
+    await writeFile(values.out, `${JSON.stringify(rows, null, 2)}\n`);
+  }
+  return problems.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();
