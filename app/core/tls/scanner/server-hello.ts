@@ -6,6 +6,7 @@
 import { groupName, versionName } from './client-hello';
 import type { ProtocolVersion } from './client-hello';
 import { suiteInfo } from './suites';
+import { tlsAlertName } from '../../net/translate';
 
 /** Largest record we accept: 2^14 plaintext + 2048 (the TLSCiphertext limit, RFC 5246 §6.2.3). */
 export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
@@ -83,46 +84,8 @@ export type ServerFlight =
   | AlertResult
   | { readonly kind: 'invalid'; readonly reason: string };
 
-const ALERT_NAMES: Readonly<Record<number, string>> = {
-  0: 'close_notify',
-  10: 'unexpected_message',
-  20: 'bad_record_mac',
-  21: 'decryption_failed',
-  22: 'record_overflow',
-  30: 'decompression_failure',
-  40: 'handshake_failure',
-  41: 'no_certificate',
-  42: 'bad_certificate',
-  43: 'unsupported_certificate',
-  44: 'certificate_revoked',
-  45: 'certificate_expired',
-  46: 'certificate_unknown',
-  47: 'illegal_parameter',
-  48: 'unknown_ca',
-  49: 'access_denied',
-  50: 'decode_error',
-  51: 'decrypt_error',
-  60: 'export_restriction',
-  70: 'protocol_version',
-  71: 'insufficient_security',
-  80: 'internal_error',
-  86: 'inappropriate_fallback',
-  90: 'user_canceled',
-  100: 'no_renegotiation',
-  109: 'missing_extension',
-  110: 'unsupported_extension',
-  111: 'certificate_unobtainable',
-  112: 'unrecognized_name',
-  113: 'bad_certificate_status_response',
-  114: 'bad_certificate_hash_value',
-  115: 'unknown_psk_identity',
-  116: 'certificate_required',
-  120: 'no_application_protocol',
-};
-
-export function alertName(description: number): string {
-  return ALERT_NAMES[description] ?? `alert_${description}`;
-}
+// Alert names come from the one RFC 8446 table the socket layer already keeps.
+export { tlsAlertName as alertName } from '../../net/translate';
 
 class Invalid extends Error {}
 
@@ -330,7 +293,7 @@ function parse(bytes: Buffer): ServerFlight {
         kind: 'alert',
         level: fragment.readUInt8(0),
         description: fragment.readUInt8(1),
-        name: alertName(fragment.readUInt8(1)),
+        name: tlsAlertName(fragment.readUInt8(1)),
       };
       if (hello) return withHello(true, alert);
       return alert;
