@@ -21,13 +21,9 @@ import { connect as tlsConnect } from 'node:tls';
 import type { EndpointTarget } from '../app/core/facts/endpoint';
 import type { LookupFunction } from '../app/core/net/resolve';
 import { probeEndpoint, type ProbeOptions } from '../app/core/probe';
-import {
-  BED_ENV,
-  findEndpoint,
-  loadBed,
-  type BedDescription,
-  type BedEndpoint,
-} from '../test/bed/endpoints';
+import { findEndpoint, type BedDescription, type BedEndpoint } from '../test/bed/endpoints';
+import { bedForScript } from '../test/bed/index';
+import { formatTable } from '../test/support/text-table';
 
 export interface BenchOptions {
   readonly runs: number;
@@ -274,26 +270,11 @@ function table(rows: readonly Row[], runs: number): string {
     `${fmt(r.medianMs / TARGET_MS, 2)}x`,
     `${r.failures}/${runs}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return formatTable(head, body);
 }
 
 export async function runProbeBench(options: BenchOptions): Promise<void> {
-  let stopBed: (() => Promise<void>) | undefined;
-  let bed: BedDescription;
-  if (process.env[BED_ENV]) {
-    bed = loadBed();
-  } else {
-    const { startBed } = await import('../test/bed/index');
-    const running = await startBed();
-    bed = running.description;
-    stopBed = () => running.stop();
-  }
+  const { bed, stop: stopBed } = await bedForScript();
   try {
     const runs = options.runs;
     const rows: Row[] = [];
@@ -347,6 +328,6 @@ export async function runProbeBench(options: BenchOptions): Promise<void> {
       console.log(`\nresults written to ${options.out}`);
     }
   } finally {
-    await stopBed?.();
+    await stopBed();
   }
 }

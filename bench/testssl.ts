@@ -12,7 +12,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { BED_ENV, findEndpoint, loadBed, type BedDescription } from '../test/bed/endpoints';
+import { findEndpoint, type BedDescription } from '../test/bed/endpoints';
 import {
   runTestssl,
   summarize,
@@ -20,6 +20,8 @@ import {
   testsslVersion,
   type TestsslMode,
 } from '../test/crosscheck/testssl';
+import { bedForScript } from '../test/bed/index';
+import { formatTable } from '../test/support/text-table';
 
 export const TESTSSL_BENCH_ENDPOINTS = [
   'dovecot-imap-implicit-good',
@@ -75,13 +77,7 @@ export function formatTestsslBench(rows: readonly TestsslBenchRow[]): string {
     (r.wallMs / 1000).toFixed(1),
     String(r.connections ?? '-'),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return formatTable(head, body);
 }
 
 async function main(): Promise<void> {
@@ -98,16 +94,7 @@ async function main(): Promise<void> {
       process.exit(64);
     }
   }
-  let stopBed: (() => Promise<void>) | undefined;
-  let bed: BedDescription;
-  if (process.env[BED_ENV]) {
-    bed = loadBed();
-  } else {
-    const { startBed } = await import('../test/bed/index');
-    const running = await startBed();
-    bed = running.description;
-    stopBed = () => running.stop();
-  }
+  const { bed, stop: stopBed } = await bedForScript();
   try {
     const rows = await runTestsslBench(bed, modes);
     console.log(`\ntestssl.sh ${testsslVersion()} baseline, loopback, one run per cell\n`);
@@ -116,7 +103,7 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(`${r.endpoint} [${r.mode}] ${r.verdict}`);
     if (values.out !== undefined) await writeFile(values.out, `${JSON.stringify(rows, null, 2)}\n`);
   } finally {
-    await stopBed?.();
+    await stopBed();
   }
 }
 

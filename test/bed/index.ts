@@ -15,7 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BedDescription, BedEndpoint } from './endpoints';
+import { BED_ENV, loadBed, type BedDescription, type BedEndpoint } from './endpoints';
 import { generatePki } from './pki';
 import { freePort, killAllSync, spawnManaged } from './proc';
 import { startDovecot } from './servers/dovecot';
@@ -223,4 +223,14 @@ export async function startBed(options: StartBedOptions = {}): Promise<RunningBe
       { cause: err },
     );
   }
+}
+
+/**
+ * For scripts (benchmarks, the opt-in cross-check): the bed named by SEALCHECK_BED when one is
+ * running, else a fresh one that `stop()` tears down again.
+ */
+export async function bedForScript(): Promise<{ bed: BedDescription; stop(): Promise<void> }> {
+  if (process.env[BED_ENV]) return { bed: loadBed(), stop: async () => undefined };
+  const running = await startBed();
+  return { bed: running.description, stop: () => running.stop() };
 }

@@ -12,7 +12,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { BED_ENV, loadBed, type BedDescription, type BedEndpoint } from '../bed/endpoints';
+import type { BedEndpoint } from '../bed/endpoints';
 import {
   runTestssl,
   testsslEndpointOf,
@@ -24,6 +24,8 @@ import {
   type Tri,
   type VersionName,
 } from './testssl';
+import { bedForScript } from '../bed/index';
+import { formatTable } from '../support/text-table';
 
 const { values } = parseArgs({
   options: { mode: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -64,16 +66,7 @@ interface Row {
 }
 
 async function main(): Promise<number> {
-  let stopBed: (() => Promise<void>) | undefined;
-  let bed: BedDescription;
-  if (process.env[BED_ENV]) {
-    bed = loadBed();
-  } else {
-    const { startBed } = await import('../bed/index');
-    const running = await startBed();
-    bed = running.description;
-    stopBed = () => running.stop();
-  }
+  const { bed, stop: stopBed } = await bedForScript();
   const rows: Row[] = [];
   try {
     const endpoints = bed.endpoints.filter(
@@ -102,7 +95,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await stopBed?.();
+    await stopBed();
   }
 
   const head = ['endpoint', 'versions', ...WEAK_FAMILIES, 'fs', 'nonFs', 's', 'conns'];
@@ -122,13 +115,7 @@ async function main(): Promise<number> {
       String(x.connections ?? '-'),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
+  console.log(formatTable(head, body));
   const problems = rows.filter((r) => r.error !== undefined || r.problem !== undefined);
   for (const p of problems) console.log(`PROBLEM ${p.id}: ${p.problem ?? p.error ?? ''}`);
   if (values.out !== undefined) {
