@@ -15,6 +15,10 @@ export type Step =
   | 'capabilities-after-tls'
   | 'login-probe'
   | 'injection-probe'
+  /** The TLS scanner's questions: which protocol versions the server accepts … */
+  | 'scan-versions'
+  /** … and which kinds of cipher suites (weak families, no forward secrecy, the full list). */
+  | 'scan-ciphers'
   | 'login'
   | 'close';
 

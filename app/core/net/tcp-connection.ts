@@ -267,25 +267,7 @@ export class TcpConnection implements Connection {
     if (this.sockError !== null) throw translateError(this.sockError, step);
     this.upgrading = true;
 
-    // Whatever the server sent after its go-ahead is plaintext: take it out of our buffer and
-    // out of the socket's own buffer (node:tls would otherwise feed it into the handshake).
-    this.detach(this.raw);
-    this.raw.pause();
-    const parts: Buffer[] = [];
-    if (this.buf.length > 0) parts.push(this.buf);
-    for (let b: unknown = this.raw.read(); b !== null; b = this.raw.read()) {
-      if (Buffer.isBuffer(b)) parts.push(b);
-    }
-    this.buf = EMPTY;
-    this.scanned = 0;
-    this.seenPrefix = 0;
-    this.paused = false;
-    const plaintext = Buffer.concat(parts);
-    if (plaintext.length > 0) {
-      this.note(
-        `${plaintext.length} byte(s) arrived in plaintext after the go-ahead, before the TLS handshake (discarded): ${escapePreview(plaintext, EVIDENCE_CHARS)}`,
-      );
-    }
+    const plaintext = this.takePlaintextBeforeHandshake();
     if (this.peerEnded || this.sockClosed) {
       this.upgrading = false;
       throw closedError(step, 'the server closed the connection before the TLS handshake');
@@ -346,6 +328,58 @@ export class TcpConnection implements Connection {
       `TLS handshake complete: ${facts.version}, ${facts.cipher.standardName}; identity ${this.verified ? 'verified' : 'NOT verified'}`,
     );
     return { tls: facts, plaintextAfterGoAhead: plaintext };
+  }
+
+  /**
+   * Hands the raw TCP socket over for a handshake this connection does not do itself (the TLS
+   * scanner writes its own ClientHello after the STARTTLS dialog). The connection is finished
+   * afterwards: every further read, write or upgrade fails, and the caller owns (and destroys)
+   * the socket. Plaintext the server sent after its go-ahead is taken out, as in startTls().
+   */
+  releaseSocket(step: Step): {
+    readonly socket: net.Socket;
+    readonly plaintextAfterGoAhead: Buffer;
+  } {
+    if (this.tlsActive || this.upgrading) {
+      throw new ProbeError({ step, kind: 'protocol', message: 'the connection already uses TLS' });
+    }
+    this.throwIfAborted(step);
+    if (this.closing) throw closedError(step, 'the connection was closed');
+    if (this.sockError !== null) throw translateError(this.sockError, step);
+    const plaintextAfterGoAhead = this.takePlaintextBeforeHandshake();
+    if (this.peerEnded || this.sockClosed) {
+      throw closedError(step, 'the server closed the connection before the TLS handshake');
+    }
+    this.closing = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.wakeAll();
+    // Left paused: the new owner resumes it once its own 'data' listener is attached.
+    return { socket: this.raw, plaintextAfterGoAhead };
+  }
+
+  /**
+   * Whatever the server sent after its go-ahead is plaintext: takes it out of our buffer and out
+   * of the socket's own buffer (node:tls would otherwise feed it into the handshake), and notes it.
+   */
+  private takePlaintextBeforeHandshake(): Buffer {
+    this.detach(this.raw);
+    this.raw.pause();
+    const parts: Buffer[] = [];
+    if (this.buf.length > 0) parts.push(this.buf);
+    for (let b: unknown = this.raw.read(); b !== null; b = this.raw.read()) {
+      if (Buffer.isBuffer(b)) parts.push(b);
+    }
+    this.buf = EMPTY;
+    this.scanned = 0;
+    this.seenPrefix = 0;
+    this.paused = false;
+    const plaintext = Buffer.concat(parts);
+    if (plaintext.length > 0) {
+      this.note(
+        `${plaintext.length} byte(s) arrived in plaintext after the go-ahead, before the TLS handshake (discarded): ${escapePreview(plaintext, EVIDENCE_CHARS)}`,
+      );
+    }
+    return plaintext;
   }
 
   private handshake(socket: tls.TLSSocket): Promise<void> {
@@ -640,7 +674,7 @@ function stripLineEnd(data: string | Buffer): string | Buffer {
 }
 
 /** The SNI name: A-labels, no trailing dot; none for an IP literal or no name. */
-function sniName(serverName: string | null): string | undefined {
+export function sniName(serverName: string | null): string | undefined {
   if (serverName === null || serverName === '') return undefined;
   const bare = serverName.replace(/^\[|\]$/g, '');
   if (net.isIP(bare) !== 0) return undefined;

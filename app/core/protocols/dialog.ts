@@ -96,6 +96,12 @@ export interface Dialog {
   readonly protocol: Protocol;
   /** Standard ports (RFC 8314, 6186, XEP-0368); null where the mode has none. */
   readonly defaultPorts: { readonly starttls: number | null; readonly implicit: number | null };
+  /**
+   * Must capabilities be listed before STARTTLS may be sent? SMTP: yes (EHLO first, RFC 3207);
+   * XMPP reads its stream features in the greeting; IMAP and POP3 may send it right away. The
+   * TLS scanner's connections skip the listing where they can (one round trip less each).
+   */
+  readonly capabilitiesBeforeStartTls: boolean;
   /** ALPN protocol ids to offer on implicit TLS (XMPP: xmpp-client), or none. */
   readonly alpn: readonly string[];
   create(connection: Connection, context: DialogContext): DialogSession;

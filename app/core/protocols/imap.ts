@@ -620,6 +620,7 @@ class ImapSession implements DialogSession {
 export const imapDialog: Dialog = {
   protocol: 'imap',
   defaultPorts: { starttls: 143, implicit: 993 },
+  capabilitiesBeforeStartTls: false,
   alpn: ['imap'],
   create: (connection, context) => new ImapSession(connection, context),
 };

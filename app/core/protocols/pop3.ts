@@ -317,6 +317,7 @@ class Pop3Session implements DialogSession {
 export const pop3Dialog: Dialog = {
   protocol: 'pop3',
   defaultPorts: { starttls: 110, implicit: 995 },
+  capabilitiesBeforeStartTls: false,
   alpn: ['pop3'],
   create: (connection, context) => new Pop3Session(connection, context),
 };

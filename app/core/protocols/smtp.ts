@@ -499,6 +499,7 @@ function smtpFamilyDialog(
   return {
     protocol,
     defaultPorts,
+    capabilitiesBeforeStartTls: true,
     alpn: [],
     create: (connection, context) => new SmtpSession(connection, context, protocol),
   };

@@ -304,6 +304,7 @@ class XmppSession implements DialogSession {
 export const xmppDialog: Dialog = {
   protocol: 'xmpp',
   defaultPorts: { starttls: 5222, implicit: 5223 },
+  capabilitiesBeforeStartTls: false,
   alpn: ['xmpp-client'],
   create(connection, context) {
     return new XmppSession(connection, context);
