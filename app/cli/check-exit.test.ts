@@ -23,6 +23,7 @@ function address(status: ProbeStatus, addr = '192.0.2.1'): AddressFacts {
     capabilitiesAfterTls: null,
     loginBeforeTls: null,
     injection: null,
+    scan: null,
     timings: {},
     connections: 1,
     transcript: [],

@@ -37,6 +37,7 @@ function endpoint(greeting: string): EndpointFacts {
         capabilitiesAfterTls: null,
         loginBeforeTls: null,
         injection: null,
+        scan: null,
         timings: {},
         connections: 1,
         transcript: [],

@@ -5,6 +5,9 @@
  */
 import type { ProbeErrorFact, Step } from '../net/errors';
 import type { TranscriptEntry } from '../net/types';
+import type { ScanFacts } from './scan';
+
+export type { ScanFacts } from './scan';
 
 export const FACTS_SCHEMA = 'sealcheck.endpoint-facts/1' as const;
 
@@ -159,6 +162,11 @@ export interface AddressFacts {
   readonly capabilitiesAfterTls: Capabilities | null;
   readonly loginBeforeTls: LoginBeforeTlsFacts | null;
   readonly injection: InjectionFacts | null;
+  /**
+   * The TLS scanner's answers (versions and suites the server accepts, the chain as sent), on
+   * connections of its own; null when the scan was off or the address could not be reached.
+   */
+  readonly scan: ScanFacts | null;
   /** Milliseconds from the address's connect start to the end of each step reached. */
   readonly timings: Partial<Record<Step, number>>;
   /** TCP connections this address's probe opened (the dialog, the login probe, the injection test). */

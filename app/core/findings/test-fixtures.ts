@@ -73,6 +73,7 @@ export function goodAddress(
     }),
     loginBeforeTls: null,
     injection: null,
+    scan: null,
     timings: {},
     connections: 1,
     transcript: [],

@@ -134,6 +134,7 @@ const address: fc.Arbitrary<AddressFacts> = fc.record({
       evidence: fc.constant([]),
     }),
   ),
+  scan: fc.constant(null),
   timings: fc.constant({}),
   connections: fc.nat(3),
   transcript: fc.constant([]),

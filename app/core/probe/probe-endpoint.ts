@@ -16,6 +16,10 @@
  *    f. close — a polite goodbye.
  *    When STARTTLS was accepted, the command-injection test (injection.ts) runs on a second
  *    connection in parallel with the rest of the main dialog.
+ *    The TLS scan (tls/scanner/scan.ts) runs on connections of its own, in parallel with the
+ *    rest: which versions and suites the server accepts, and the chain exactly as sent. It
+ *    starts right after connect for implicit TLS, and once the capabilities allow STARTTLS for
+ *    the other modes (scan-transport.ts does each of its connections' STARTTLS dialog).
  * 3. Every error becomes data: the coarse status, the detailed error and everything seen before
  *    it (partial facts are always returned), with the transcript of each connection.
  *
@@ -38,6 +42,7 @@ import {
   type InjectionFacts,
   type LoginBeforeTlsFacts,
   type ProbeStatus,
+  type ScanFacts,
   type StartTlsFacts,
   type TlsFacts,
 } from '../facts/endpoint';
@@ -49,7 +54,7 @@ import {
   type ConnectToRule,
   type LookupFunction,
 } from '../net/resolve';
-import { connect } from '../net/tcp-connection';
+import { connect, sniName } from '../net/tcp-connection';
 import type {
   Connection,
   ReadLimits,
@@ -59,7 +64,9 @@ import type {
 } from '../net/types';
 import type { Dialog, DialogContext } from '../protocols/dialog';
 import { dialogFor } from '../protocols/registry';
+import { scanTls, type ScanMode } from '../tls/scanner/scan';
 import { DEFAULT_INJECTION_WAIT_MS, runInjectionTest, settleHandshakeRefusal } from './injection';
+import { openForScan } from './scan-transport';
 import { asProbeError, statusFor } from './status';
 
 export const DEFAULT_OVERALL_TIMEOUT_MS = 30_000;
@@ -93,6 +100,11 @@ export interface ProbeOptions {
    * injection test waits inside TLS for an unsolicited answer (default 400 ms; more on slow links).
    */
   readonly injectionWaitMs?: number;
+  /**
+   * The TLS scan of accepted versions and suites: 'default' (a handful of connections),
+   * 'detailed' (every accepted suite, by elimination), or 'off'. Default 'default'.
+   */
+  readonly scan?: ScanMode | 'off';
   readonly onProgress?: (event: ProbeProgress) => void;
   /** Milliseconds clock (default performance.now). */
   readonly now?: () => number;
@@ -204,6 +216,7 @@ class AddressRecord {
   capabilitiesAfterTls: Capabilities | null = null;
   loginBeforeTls: LoginBeforeTlsFacts | null = null;
   injection: InjectionFacts | null = null;
+  scan: ScanFacts | null = null;
   readonly timings: Mutable<Partial<Record<Step, number>>> = {};
   connections = 0;
   main: Connection | null = null;
@@ -246,6 +259,7 @@ class AddressRecord {
       capabilitiesAfterTls: this.capabilitiesAfterTls,
       loginBeforeTls: this.loginBeforeTls,
       injection: this.injection,
+      scan: this.scan,
       timings: { ...this.timings },
       connections: this.connections,
       transcript,
@@ -310,6 +324,7 @@ async function probeAddress(
   const { address } = record;
   const started = now();
   let injection: Promise<void> | null = null;
+  let scan: Promise<void> | null = null;
 
   /** Runs one step: progress events, its timing, its errors recorded (then rethrown). */
   const step = async <T>(name: Step, fn: () => Promise<T>): Promise<T> => {
@@ -350,6 +365,9 @@ async function probeAddress(
     connection = await step('connect', open);
     record.main = connection;
     const c = connection;
+    const scanOn = (options.scan ?? 'default') !== 'off';
+    // Implicit TLS: the scan starts with the dialog; its hellos need nothing from it.
+    if (scanOn && target.security === 'implicit') scan = runScan(env, record, progress);
 
     if (target.security === 'implicit') {
       const upgrade = await step('handshake', () =>
@@ -378,6 +396,10 @@ async function probeAddress(
       const before = await step('capabilities', () => session.capabilities('before-tls'));
       record.capabilitiesBeforeTls = before;
       const preauth = greeting.kind === 'preauth';
+      // STARTTLS endpoints: the scan starts once the server may upgrade (offered, or nothing
+      // says), never against one that greets badly or lists no STARTTLS; its connections do
+      // their own dialog, in parallel with the rest of this one.
+      if (scanOn && !preauth && before.starttls !== false) scan = runScan(env, record, progress);
       if (!preauth) {
         record.loginBeforeTls = await step('login-probe', () =>
           session.probeLoginBeforeTls(before),
@@ -445,6 +467,7 @@ async function probeAddress(
       await connection.close().catch(() => undefined);
       record.open.delete(connection);
     }
+    if (scan) await scan;
     if (injection) {
       await injection;
       if (record.injection) {
@@ -481,6 +504,45 @@ async function runInjection(
   if (result.connection) record.open.delete(result.connection);
   record.injection = result.facts;
   record.timings['injection-probe'] = Math.round(env.now() - started);
+}
+
+async function runScan(
+  env: Env,
+  record: AddressRecord,
+  progress: (event: ProbeProgress) => void,
+): Promise<void> {
+  const { address } = record;
+  const mode = env.options.scan === 'detailed' ? 'detailed' : 'default';
+  progress({ address, step: 'scan-versions', state: 'started' });
+  progress({ address, step: 'scan-ciphers', state: 'started' });
+  const facts = await scanTls({
+    mode,
+    serverName: sniName(env.tls.serverName) ?? null,
+    signal: env.signal,
+    now: env.now,
+    open: (step) =>
+      openForScan(
+        {
+          target: env.target,
+          dialog: env.dialog,
+          address,
+          family: record.family,
+          port: env.port,
+          xmppDomain: env.xmppDomain,
+          signal: env.signal,
+          ...(env.options.timeouts ? { timeouts: env.options.timeouts } : {}),
+          ...(env.options.limits ? { limits: env.options.limits } : {}),
+        },
+        step,
+      ),
+    onProgress: (step, state) => progress({ address, step, state }),
+  }).catch(() => null); // the scanner turns every failure it knows into facts; a bug leaves none
+  if (facts === null) {
+    progress({ address, step: 'scan-ciphers', state: 'failed' });
+    return;
+  }
+  record.scan = facts;
+  record.timings['scan-ciphers'] = Math.round(env.now() - env.t0);
 }
 
 /** Our side's address for SMTP's EHLO literal; the unspecified address when the socket did not say. */

@@ -114,7 +114,7 @@ export const SIGNATURE_ALGORITHMS: readonly number[] = [
   0x0202, // dsa_sha1
 ];
 
-export type KeyShareGroup = 'x25519' | 'secp256r1';
+export type KeyShareGroup = 'X25519MLKEM768' | 'x25519' | 'secp256r1';
 
 export interface ClientHelloOptions {
   readonly version: ProtocolVersion;
@@ -126,7 +126,7 @@ export interface ClientHelloOptions {
   readonly groups?: readonly GroupName[];
   /** Also offer X25519MLKEM768 (first, without a key share: a server that wants it asks by HRR). */
   readonly offerPostQuantum?: boolean;
-  /** TLS 1.3 key shares; default x25519 and secp256r1. */
+  /** TLS 1.3 key shares; default x25519 and secp256r1 (X25519MLKEM768 is 1,216 bytes). */
   readonly keyShares?: readonly KeyShareGroup[];
   /** TLS 1.3: versions for supported_versions, default [TLSv1.3]. */
   readonly supportedVersions?: readonly ProtocolVersion[];
@@ -161,12 +161,51 @@ export const EXT = {
   renegotiation_info: 0xff01,
 } as const;
 
+/** ML-KEM's modulus q (FIPS 203). */
+const MLKEM_Q = 3329;
+/** ML-KEM-768: k = 3 polynomials of 256 coefficients, 12 bits each, then the 32-byte seed ρ. */
+const MLKEM768_EK_BYTES = 3 * 384 + 32;
+
+/**
+ * A well-formed ML-KEM-768 encapsulation key: 768 coefficients below q, packed 12 bits each
+ * (ByteEncode12), and a random ρ. It passes the server's input checks (FIPS 203 §7.2: length and
+ * modulus), so the server can encapsulate to it and answer; the scanner never needs the secret,
+ * because it never finishes a handshake.
+ */
+export function mlkem768EncapsulationKey(): Buffer {
+  const out = Buffer.alloc(MLKEM768_EK_BYTES);
+  const coefficients: number[] = [];
+  while (coefficients.length < 768) {
+    const r = randomBytes(2 * (768 - coefficients.length) + 16);
+    for (let i = 0; i + 1 < r.length && coefficients.length < 768; i += 2) {
+      const v = r.readUInt16BE(i) & 0x0fff;
+      if (v < MLKEM_Q) coefficients.push(v); // rejection sampling keeps them uniform below q
+    }
+  }
+  for (let i = 0; i < 768; i += 2) {
+    const a = coefficients[i] ?? 0;
+    const b = coefficients[i + 1] ?? 0;
+    const at = (i / 2) * 3;
+    out[at] = a & 0xff;
+    out[at + 1] = (a >> 8) | ((b & 0x0f) << 4);
+    out[at + 2] = b >> 4;
+  }
+  randomBytes(32).copy(out, 3 * 384);
+  return out;
+}
+
+function x25519PublicKey(): Buffer {
+  const { publicKey } = generateKeyPairSync('x25519');
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return Buffer.from(der.subarray(der.length - 32)); // raw 32-byte u-coordinate
+}
+
 /** A fresh public key for a TLS 1.3 key share, in its wire form (RFC 8446 §4.2.8.2). */
 export function keySharePublicKey(group: KeyShareGroup): Buffer {
-  if (group === 'x25519') {
-    const { publicKey } = generateKeyPairSync('x25519');
-    const der = publicKey.export({ type: 'spki', format: 'der' });
-    return Buffer.from(der.subarray(der.length - 32)); // raw 32-byte u-coordinate
+  if (group === 'x25519') return x25519PublicKey();
+  if (group === 'X25519MLKEM768') {
+    // draft-ietf-tls-ecdhe-mlkem: for this group the ML-KEM part comes first, then X25519.
+    return Buffer.concat([mlkem768EncapsulationKey(), x25519PublicKey()]);
   }
   const ecdh = createECDH('prime256v1');
   return ecdh.generateKeys(); // uncompressed point, 65 bytes
@@ -220,6 +259,12 @@ export function buildClientHello(options: ClientHelloOptions): Buffer {
     const groups = (options.groups ?? DEFAULT_GROUPS).map((g) => GROUPS[g]);
     if (options.offerPostQuantum && !groups.includes(GROUPS.X25519MLKEM768)) {
       groups.unshift(GROUPS.X25519MLKEM768);
+    }
+    // Every group with a key share must be listed in supported_groups too (RFC 8446 §4.2.8).
+    if (tls13) {
+      for (const g of [...(options.keyShares ?? [])].reverse()) {
+        if (!groups.includes(GROUPS[g])) groups.unshift(GROUPS[g]);
+      }
     }
     exts.push(ext(EXT.supported_groups, vec16(u16list(groups))));
     exts.push(ext(EXT.ec_point_formats, vec8(Buffer.from([0])))); // uncompressed

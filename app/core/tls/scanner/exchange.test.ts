@@ -58,9 +58,14 @@ describe('exchangeHello', () => {
     expect(outcome).toMatchObject({ kind: 'flight', flight: { kind: 'alert' } });
   });
 
-  it('a close without an answer is "closed", never a rejection', async () => {
+  it('a close without an answer is "closed" with nothing received (the scan decides what it means)', async () => {
     const { outcome } = await run((s) => s.end());
-    expect(outcome).toEqual({ kind: 'closed', partial: { kind: 'need-more' } });
+    expect(outcome).toEqual({ kind: 'closed', partial: { kind: 'need-more' }, received: 0 });
+  });
+
+  it('half a record, then a close: "closed" with the bytes counted', async () => {
+    const { outcome } = await run((s) => s.end(Buffer.from([22, 3, 3, 0, 80, 2, 0])));
+    expect(outcome).toEqual({ kind: 'closed', partial: { kind: 'need-more' }, received: 7 });
   });
 
   it('a reset is "reset"', async () => {

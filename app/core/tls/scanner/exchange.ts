@@ -9,7 +9,8 @@ import type { ServerFlight } from './server-hello';
 
 export type ExchangeOutcome =
   | { readonly kind: 'flight'; readonly flight: ServerFlight }
-  | { readonly kind: 'closed'; readonly partial: ServerFlight }
+  /** `received`: how many bytes came before the close (0: a clean close without a word). */
+  | { readonly kind: 'closed'; readonly partial: ServerFlight; readonly received: number }
   | { readonly kind: 'reset'; readonly partial: ServerFlight; readonly error: string }
   | { readonly kind: 'timeout'; readonly partial: ServerFlight }
   | { readonly kind: 'cancelled'; readonly partial: ServerFlight };
@@ -60,7 +61,7 @@ export function exchangeHello(
       const f = current();
       // A server that sent its hello and then closed still answered.
       if (f.kind !== 'need-more') finish({ kind: 'flight', flight: f });
-      else finish({ kind: 'closed', partial: f });
+      else finish({ kind: 'closed', partial: f, received: received.length });
     };
     const onError = (err: Error): void =>
       finish({ kind: 'reset', partial: current(), error: err.message });
@@ -80,6 +81,8 @@ export function exchangeHello(
       onAbort();
       return;
     }
+    // A socket handed over by a Connection is paused until its new owner listens.
+    socket.resume();
     socket.write(hello);
   });
 }

@@ -15,6 +15,9 @@ export const MAX_FLIGHT_BYTES = 256 * 1024;
 /** Largest handshake message we accept (a Certificate message included). */
 export const MAX_HANDSHAKE_MESSAGE = 128 * 1024;
 
+/** Warning alerts tolerated before the ServerHello (unrecognized_name and the like). */
+const MAX_WARNINGS_BEFORE_HELLO = 4;
+
 /** SHA-256("HelloRetryRequest"): the random of every HRR (RFC 8446 §4.1.3). */
 export const HRR_RANDOM = Buffer.from(
   'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c',
@@ -251,6 +254,7 @@ function parse(bytes: Buffer): ServerFlight {
   }
 
   let pos = 0;
+  let warnings = 0;
   let hs = Buffer.alloc(0); // handshake bytes not yet consumed as messages
   let hello: ServerHelloResult | null = null;
   let certificates: Buffer[] | undefined;
@@ -296,6 +300,16 @@ function parse(bytes: Buffer): ServerFlight {
         name: tlsAlertName(fragment.readUInt8(1)),
       };
       if (hello) return withHello(true, alert);
+      // A warning before the hello (old servers send unrecognized_name, then carry on) is not
+      // an answer yet; close_notify and every fatal alert are. A stream of warnings is.
+      if (alert.level === 1 && alert.description !== 0) {
+        if (++warnings > MAX_WARNINGS_BEFORE_HELLO) {
+          throw new Invalid(
+            `more than ${MAX_WARNINGS_BEFORE_HELLO} warning alerts before a ServerHello`,
+          );
+        }
+        continue;
+      }
       return alert;
     }
     if (type === 20) {
