@@ -13,6 +13,8 @@ import type {
   Security,
   Tristate,
 } from '../core/facts/endpoint';
+import type { ScanFacts } from '../core/facts/scan';
+import { SCANNED_VERSIONS, WEAK_FAMILIES } from '../core/facts/scan';
 import type { Judgement } from '../core/findings/judge';
 import type { Finding } from '../core/findings/types';
 import type {
@@ -129,6 +131,8 @@ function addressBlock(target: EndpointTarget, a: AddressFacts): string[] {
     rows.push(['TLS', 'none']);
   }
 
+  if (a.scan) rows.push(...scanRows(a.scan));
+
   if (a.injection) {
     const i = a.injection;
     const verdict =
@@ -146,6 +150,84 @@ function addressBlock(target: EndpointTarget, a: AddressFacts): string[] {
     `  ${shownAddress}`,
     ...rows.map(([k, v]) => `    ${`${k}:`.padEnd(width + 1)}  ${terminalSafe(v)}`),
   ];
+}
+
+const VERSION_TEXT: Readonly<Record<(typeof SCANNED_VERSIONS)[number], string>> = {
+  SSLv3: 'SSL 3.0',
+  TLSv1: 'TLS 1.0',
+  'TLSv1.1': 'TLS 1.1',
+  'TLSv1.2': 'TLS 1.2',
+  'TLSv1.3': 'TLS 1.3',
+};
+const FAMILY_TEXT: Readonly<Record<(typeof WEAK_FAMILIES)[number], string>> = {
+  null: 'NULL',
+  anonymous: 'anonymous',
+  export: 'EXPORT',
+  des: 'DES',
+  rc4: 'RC4',
+  '3des': '3DES',
+};
+
+/** The TLS scan in a few rows: versions, the modern app's result, weak suites, the chain. */
+function scanRows(s: ScanFacts): [string, string][] {
+  const rows: [string, string][] = [];
+  const byAnswer = (want: boolean | 'unknown'): string[] =>
+    SCANNED_VERSIONS.filter((v) => s.versions[v].accepted === want).map((v) => VERSION_TEXT[v]);
+  const yes = byAnswer(true);
+  const no = byAnswer(false);
+  const unknown = byAnswer('unknown');
+  const parts = [
+    yes.length > 0 ? `accepted ${yes.join(', ')}` : 'none accepted',
+    ...(no.length > 0 ? [`not ${no.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`unknown ${unknown.join(', ')}`] : []),
+  ];
+  rows.push(['versions', parts.join('; ')]);
+  const m = s.modernClient;
+  rows.push([
+    'a current app gets',
+    m === null
+      ? 'no answer'
+      : `${m.version}, ${m.suite}${m.group !== null ? `, ${m.group}` : ''}; forward secrecy: ${m.forwardSecrecy ? 'yes' : 'no'}; protected against future decryption: ${tri(m.postQuantum, 'yes', 'no')}${m.failedWithPostQuantumShare ? ' (answered only without the post-quantum key share)' : ''}`,
+  ]);
+  const weak = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === true).map((f) => FAMILY_TEXT[f]);
+  const weakUnknown = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === 'unknown').map(
+    (f) => FAMILY_TEXT[f],
+  );
+  rows.push([
+    'weak suites',
+    `${weak.length > 0 ? `accepted: ${weak.join(', ')}` : 'none accepted'}${weakUnknown.length > 0 ? `; unknown: ${weakUnknown.join(', ')}` : ''}`,
+  ]);
+  rows.push(['no forward secrecy', tri(s.nonForwardSecretAccepted, 'accepted', 'not accepted')]);
+  if (s.dhe.accepted === true) {
+    rows.push([
+      'DHE',
+      `accepted${s.dhe.primeBits !== null ? `, ${s.dhe.primeBits}-bit group` : ''}`,
+    ]);
+  }
+  rows.push([
+    'chain as sent',
+    s.chainAsSent
+      ? `${s.chainAsSent.certificates.length} ${s.chainAsSent.certificates.length === 1 ? 'certificate' : 'certificates'} (read in clear over ${s.chainAsSent.version})`
+      : (['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const).some(
+            (v) => s.versions[v].accepted === true,
+          )
+        ? 'not seen'
+        : 'not seen (TLS 1.3 sends it encrypted)',
+  ]);
+  for (const v of SCANNED_VERSIONS) {
+    const d = s.detailed?.[v];
+    if (d) {
+      rows.push([
+        `suites ${VERSION_TEXT[v]}`,
+        `${d.suites.join(', ') || 'none'}${d.complete ? '' : ' (list may be incomplete)'}`,
+      ]);
+    }
+  }
+  rows.push([
+    'scan',
+    `${s.connections} connections, ${s.refusedHandshakes} refused, ${s.durationMs} ms${s.error ? `; ${clip(s.error.message)}` : ''}`,
+  ]);
+  return rows;
 }
 
 const SEVERITY_MARK: Readonly<Record<Finding['severity'], string>> = {

@@ -41,6 +41,12 @@ Options of check:
       --concurrency N       Endpoints checked at once (default 8).
       --no-injection-test   Skip the STARTTLS command-injection test (it opens a
                             second connection; it never sends a password).
+      --detailed            List every cipher suite the server accepts, per
+                            version (more connections; by default a handful of
+                            connections answer versions, weak suites and
+                            forward secrecy).
+      --no-scan             Skip the scan of accepted versions and suites (only
+                            the connection your app would make is checked).
       --fingerprint FP      A certificate fingerprint copied from your mail app's
                             warning (SHA-256 or SHA-1, colons optional): says
                             whether it is this server's certificate, another in

@@ -56,6 +56,8 @@ export const CHECK_OPTIONS = {
   timeout: { type: 'string' },
   concurrency: { type: 'string' },
   'no-injection-test': { type: 'boolean' },
+  detailed: { type: 'boolean' },
+  'no-scan': { type: 'boolean' },
   fingerprint: { type: 'string' },
   'mask-address': { type: 'string', multiple: true },
 } as const;
@@ -79,6 +81,8 @@ export interface CheckValues {
   readonly timeout?: string;
   readonly concurrency?: string;
   readonly 'no-injection-test'?: boolean;
+  readonly detailed?: boolean;
+  readonly 'no-scan'?: boolean;
   readonly fingerprint?: string;
   readonly 'mask-address'?: readonly string[];
 }
@@ -95,6 +99,8 @@ export interface CheckRequest {
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly injectionTest: boolean;
+  /** The TLS scan: the default handful of connections, every suite (--detailed), or off. */
+  readonly scan: 'default' | 'detailed' | 'off';
   /** A fingerprint the user copied from a warning (--fingerprint), as given. */
   readonly fingerprint: string | null;
   /** Strings hidden in the --markdown output (--mask-address). */
@@ -196,6 +202,9 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
   if (maskAddresses.length > 0 && values.markdown !== true) {
     throw new UsageError('--mask-address applies to --markdown only');
   }
+  if (values.detailed === true && values['no-scan'] === true) {
+    throw new UsageError('--detailed and --no-scan cannot be combined');
+  }
   if (maskAddresses.some((a) => a.trim() === '')) {
     throw new UsageError('--mask-address needs a non-empty address');
   }
@@ -217,6 +226,7 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
         ? integer('concurrency', values.concurrency, 1, MAX_CONCURRENCY)
         : DEFAULT_CONCURRENCY,
     injectionTest: values['no-injection-test'] !== true,
+    scan: values['no-scan'] === true ? 'off' : values.detailed === true ? 'detailed' : 'default',
     fingerprint: values.fingerprint ?? null,
     maskAddresses,
   };
@@ -325,6 +335,7 @@ export async function checkCommand(
     connectTo: request.connectTo,
     overallTimeoutMs: request.timeoutMs,
     injectionTest: request.injectionTest,
+    scan: request.scan,
     version: deps.version,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),

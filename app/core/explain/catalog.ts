@@ -28,6 +28,7 @@ import {
   list,
   messages,
   provider,
+  tlsVersion,
   whichCert,
 } from './words';
 
@@ -224,8 +225,8 @@ export const CATALOG = {
       ? 'This connection used an old kind of encryption'
       : 'The server also allows an old kind of encryption',
     meaning: evidence.negotiated
-      ? `Your connection to ${server(s)} used ${list(evidence.versions)}, which is out of date.`
-      : `The server also takes ${list(evidence.versions)}, which is out of date. Your connection used a newer kind.`,
+      ? `Your connection to ${server(s)} used ${list(evidence.versions.map(tlsVersion))}, which is out of date.`
+      : `The server also takes ${list(evidence.versions.map(tlsVersion))}, which is out of date. Your connection used a newer kind.`,
     risk: evidence.negotiated
       ? 'Old encryption has known weak spots. A skilled attacker on the network could in some cases break it.'
       : 'Apps from the last ten years are not at risk. Only very old apps would use the weak kind.',
@@ -268,35 +269,95 @@ export const CATALOG = {
       { label: 'negotiated', value: String(evidence.negotiated) },
     ],
   }),
-  'tls.no-forward-secrecy': ({ evidence, subject: s }) => ({
-    title: 'Traffic saved now could be read later',
-    meaning: `If the secret key of ${s.host} is ever stolen, it would unlock this connection too, even years later.`,
-    risk: `Someone who records your traffic now could read your ${messages(s.protocol)} once they get that key.`,
-    action: `Tell ${provider(s.protocol)} to use key exchange with forward secrecy.`,
-    whoCanFix: 'mail-provider',
-    technicalTerm: 'no forward secrecy (static RSA key exchange)',
-    details: [
-      { label: 'cipher', value: evidence.cipher },
-      { label: 'negotiated', value: String(evidence.negotiated) },
-    ],
-  }),
+  'tls.no-forward-secrecy': ({ evidence, subject: s }) => {
+    if (evidence.negotiated) {
+      return {
+        title: 'Traffic saved now could be read later',
+        meaning: `If the secret key of ${s.host} is ever stolen, it would unlock this connection too, even years later.`,
+        risk: `Someone who records your traffic now could read your ${messages(s.protocol)} once they get that key.`,
+        action: `Tell ${provider(s.protocol)} to use key exchange with forward secrecy.`,
+        whoCanFix: 'mail-provider',
+        technicalTerm: 'no forward secrecy (static RSA key exchange)',
+        details: [
+          { label: 'cipher', value: evidence.cipher },
+          { label: 'negotiated', value: 'true' },
+        ],
+      };
+    }
+    const modernToo = evidence.modernClientForwardSecret === false;
+    return {
+      title: modernToo
+        ? 'Even new apps get keys that unlock old mail'
+        : 'The server also allows keys that unlock old mail',
+      meaning: modernToo
+        ? `The server at ${server(s)} uses a setup where one stolen server key would unlock saved traffic. Even new apps get it.`
+        : `The server at ${server(s)} also allows a setup where one stolen server key would unlock saved traffic. New apps do not get it.`,
+      risk: modernToo
+        ? `Someone who records your traffic now could read your ${messages(s.protocol)} if they ever get that key.`
+        : 'Apps from the last ten years are not at risk. Only old apps would get this setup.',
+      action: `Tell ${provider(s.protocol)} to turn this setup off.`,
+      whoCanFix: 'mail-provider',
+      technicalTerm: 'non-forward-secret key exchange accepted (static RSA)',
+      details: [
+        { label: 'cipher', value: evidence.cipher },
+        { label: 'negotiated', value: 'false' },
+        {
+          label: 'modern client gets forward secrecy',
+          value: String(evidence.modernClientForwardSecret ?? 'unknown'),
+        },
+      ],
+    };
+  },
   'tls.dh-weak': ({ evidence, subject: s }) => ({
-    title: 'The server uses too small a key',
-    meaning: `The server sets up each connection with a ${evidence.bits}-bit number. Today, 2048 bits is the least that is safe.`,
-    risk: `An attacker with a lot of computing power could work out the keys and read your ${messages(s.protocol)}.`,
+    title: evidence.negotiated
+      ? 'The server uses too small a key'
+      : 'The server also allows too small a key',
+    meaning: evidence.negotiated
+      ? `The server sets up each connection with a ${evidence.bits}-bit number. Today, 2048 bits is the least that is safe.`
+      : `When an app asks for it, the server sets up the connection with a ${evidence.bits}-bit number. Today, 2048 bits is the least that is safe.`,
+    risk: evidence.negotiated
+      ? `An attacker with a lot of computing power could work out the keys and read your ${messages(s.protocol)}.`
+      : 'Your connection used another kind. Apps that pick this kind could be read by an attacker with a lot of computing power.',
     action: `Tell ${provider(s.protocol)} to use larger keys, or the newer kind of key exchange.`,
     whoCanFix: 'mail-provider',
     technicalTerm: 'weak Diffie-Hellman group (DHE under 2048 bits)',
-    details: [{ label: 'DH group bits', value: String(evidence.bits) }],
+    details: [
+      { label: 'DH group bits', value: String(evidence.bits) },
+      { label: 'negotiated', value: String(evidence.negotiated) },
+    ],
   }),
   'tls.no-tls13': ({ evidence, subject: s }) => ({
     title: 'The newest kind of encryption was not used',
-    meaning: `The connection to ${server(s)} used ${evidence.version}, not the newest version, TLS 1.3.`,
-    risk: `This is not a risk today. ${evidence.version} is still safe when it is set up well.`,
+    meaning: `The connection to ${server(s)} used ${tlsVersion(evidence.version)}, not the newest version, TLS 1.3.`,
+    risk: `This is not a risk today. ${tlsVersion(evidence.version)} is still safe when it is set up well.`,
     action: 'Nothing to do.',
     whoCanFix: 'nobody',
     technicalTerm: 'TLS 1.3 not negotiated',
     details: [{ label: 'version', value: evidence.version }],
+  }),
+  'tls.no-post-quantum': ({ evidence, subject: s }) => ({
+    title: 'Safe now, but not yet ready for the future',
+    meaning: `The keys for ${server(s)} are set up in a way that a future quantum computer could undo.`,
+    risk: `This is not a risk today. Someone who saves your ${messages(s.protocol)} now might read it in many years.`,
+    action: `Nothing to do now. In time, ${provider(s.protocol)} can add the new kind of key exchange.`,
+    whoCanFix: 'nobody',
+    technicalTerm: 'no post-quantum key exchange (e.g. X25519MLKEM768)',
+    details: [
+      { label: 'version', value: evidence.version },
+      { label: 'key exchange group', value: evidence.group ?? 'unknown' },
+    ],
+  }),
+  'tls.scan-incomplete': ({ evidence, subject: s }) => ({
+    title: 'Some encryption checks got no clear answer',
+    meaning: `The server at ${server(s)} gave no clear answer to some questions: ${list(evidence.unanswered)}.`,
+    risk: 'Your connection itself was checked. Only these extra answers are missing, so they are unknown, not safe.',
+    action: 'Try again later. If it stays this way, a help desk can look at the details.',
+    whoCanFix: 'nobody',
+    technicalTerm: 'TLS scan incomplete',
+    details: [
+      { label: 'unanswered', value: evidence.unanswered.join(', ') },
+      ...(evidence.reason !== null ? [{ label: 'reason', value: evidence.reason }] : []),
+    ],
   }),
 
   // ── certificate ──

@@ -121,9 +121,41 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
       evidence: { suites: ['TLS_RSA_WITH_RC4_128_SHA'], families: ['rc4'], negotiated: true },
     },
   ],
-  'tls.no-forward-secrecy': [{ evidence: { cipher: 'AES256-GCM-SHA384', negotiated: true } }],
-  'tls.dh-weak': [{ evidence: { bits: 1024 } }],
+  'tls.no-forward-secrecy': [
+    { evidence: { cipher: 'AES256-GCM-SHA384', negotiated: true } },
+    {
+      evidence: {
+        cipher: 'TLS_RSA_WITH_AES_128_GCM_SHA256',
+        negotiated: false,
+        modernClientForwardSecret: true,
+      },
+    },
+    {
+      evidence: {
+        cipher: 'TLS_RSA_WITH_AES_128_GCM_SHA256',
+        negotiated: false,
+        modernClientForwardSecret: false,
+      },
+    },
+  ],
+  'tls.dh-weak': [
+    { evidence: { bits: 1024, negotiated: true } },
+    { evidence: { bits: 1024, negotiated: false } },
+  ],
   'tls.no-tls13': [{ evidence: { version: 'TLSv1.2' } }],
+  'tls.no-post-quantum': [
+    { evidence: { version: 'TLSv1.3', group: 'x25519' } },
+    { evidence: { version: 'TLSv1.2', group: 'secp256r1' } },
+  ],
+  'tls.scan-incomplete': [
+    {
+      evidence: {
+        unanswered: ['TLS 1.0', 'TLS 1.1', 'RC4', '3DES'],
+        reason: 'the server reset the connection',
+      },
+    },
+    { evidence: { unanswered: ['TLS 1.3'], reason: null } },
+  ],
   'cert.expired': [
     { evidence: { cert: LEAF, notAfter: '2025-03-14T12:00:00.000Z', daysAgo: 12 } },
     {

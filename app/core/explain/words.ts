@@ -80,6 +80,13 @@ export function duration(seconds: number): string {
   return `about ${count(Math.round(s / 86400), 'day')}`;
 }
 
+/** "TLS 1.0" for Node's and the scanner's "TLSv1"; other names as they are. */
+export function tlsVersion(name: string): string {
+  const m = /^TLSv1(?:\.(\d))?$/.exec(name);
+  if (m) return `TLS 1.${m[1] ?? '0'}`;
+  return name === 'SSLv3' ? 'SSL 3.0' : name;
+}
+
 /** "a, b and c"; with more than `max`, "a, b, c and 4 more". */
 export function list(items: readonly string[], max = 4): string {
   if (items.length === 0) return '';

@@ -3,6 +3,7 @@
  * the trust stores are passed in). Saved facts can be judged again by a newer Sealcheck.
  *
  * 1. transport findings (rules-transport.ts), per address, merged when identical everywhere;
+ *    then what the TLS scan saw the server accept (rules-scan.ts), per address, merged alike;
  * 2. for every address that completed a TLS handshake: the certificate analysis of the chain it
  *    presented (cert/), with the reference identity RFC 9525 / 7817 / 6120 name: the host name
  *    configured, or for XMPP the domain of the address. Addresses presenting the same chain
@@ -20,6 +21,7 @@ import {
   type TlsFacts,
 } from '../facts/endpoint';
 import { certificateFindings } from './rules-certificate';
+import { scanFindings } from './rules-scan';
 import {
   atMostWarning,
   finding,
@@ -74,8 +76,15 @@ export function judgeEndpoint(facts: EndpointFacts, options: JudgeOptions): Judg
   const certificate = certificateFindingsFor(facts, options.trust, now, analyses);
   // The transport findings are already merged; merging again with the certificate ones keeps
   // them as they are (an endpoint-wide finding has no address and stays one).
+  const scan = facts.addresses.map((a) =>
+    a.scan ? scanFindings(a.scan, subjectOf(facts, a.address), a.tls) : [],
+  );
   const findings = sortFindings(
-    dedupe([...transport, ...mergeAcrossAddresses(certificate, facts.addresses.length)]),
+    dedupe([
+      ...transport,
+      ...mergeAcrossAddresses(scan, facts.addresses.length),
+      ...mergeAcrossAddresses(certificate, facts.addresses.length),
+    ]),
   );
   const certificates = [...analyses.values()].filter(
     (a): a is CertAnalysis => !(a instanceof Error),
@@ -101,13 +110,14 @@ function certificateFindingsFor(
     const tls: TlsFacts | null = a.tls;
     if (tls === null) return [];
     const subject = subjectOf(facts, a.address);
-    const key = JSON.stringify([tls.peerChain, tls.chainSource, tls.ocsp.response]);
+    const { peerChain, chainSource } = chainToJudge(a);
+    const key = JSON.stringify([peerChain, chainSource, tls.ocsp.response]);
     let analysis = analyses.get(key);
     if (analysis === undefined) {
       try {
         analysis = analyzeChain({
-          peerChain: tls.peerChain,
-          chainSource: tls.chainSource,
+          peerChain,
+          chainSource,
           referenceName,
           service,
           ocspResponse: tls.ocsp.response,
@@ -138,6 +148,24 @@ function certificateFindingsFor(
     // critical one).
     return facts.target.security === 'none' ? found.map(atMostWarning) : found;
   });
+}
+
+/**
+ * The chain to judge: the scanner's copy of the server's Certificate message (exactly as sent)
+ * when it starts with the same certificate the app's handshake got, else Node's rebuilt chain.
+ * A server with two certificates (RSA and ECDSA) may have sent the scanner the other one.
+ */
+export function chainToJudge(a: AddressFacts): {
+  readonly peerChain: readonly string[];
+  readonly chainSource: TlsFacts['chainSource'];
+} {
+  const tls = a.tls;
+  const sent = a.scan?.chainAsSent?.certificates;
+  if (tls === null) return { peerChain: [], chainSource: 'node-rebuilt' };
+  if (sent !== undefined && sent.length > 0 && sent[0] === tls.peerChain[0]) {
+    return { peerChain: sent, chainSource: 'as-sent' };
+  }
+  return { peerChain: tls.peerChain, chainSource: tls.chainSource };
 }
 
 function dedupe(findings: readonly Finding[]): Finding[] {

@@ -358,7 +358,7 @@ function negotiatedTlsFindings(tls: TlsFacts, subject: FindingSubject): Finding[
   const kx = tls.keyExchange;
   if (kx !== null && kx.type.toUpperCase() === 'DH' && kx.size !== null && kx.size < 2048) {
     const severity: Severity = kx.size < 1024 ? 'critical' : 'warning';
-    out.push(finding('tls.dh-weak', severity, subject, { bits: kx.size }));
+    out.push(finding('tls.dh-weak', severity, subject, { bits: kx.size, negotiated: true }));
   }
   // Why: TLS 1.3 is better (encrypted certificate, no legacy modes); nothing to fix for you: info.
   if (tls.version !== 'TLSv1.3') {

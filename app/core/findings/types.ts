@@ -70,11 +70,26 @@ export interface FindingEvidence {
     readonly negotiated: boolean;
   };
   /** The key exchange does not give forward secrecy (static RSA). */
-  'tls.no-forward-secrecy': { readonly cipher: string; readonly negotiated: boolean };
-  /** Finite-field DHE group under 2048 bits. */
-  'tls.dh-weak': { readonly bits: number };
+  'tls.no-forward-secrecy': {
+    readonly cipher: string;
+    readonly negotiated: boolean;
+    /** Accepted only (the scan): does a current mail app's offer still get forward secrecy? */
+    readonly modernClientForwardSecret?: boolean | 'unknown';
+  };
+  /** Finite-field DHE group under 2048 bits (used, or accepted by the server: the scan). */
+  'tls.dh-weak': { readonly bits: number; readonly negotiated: boolean };
   /** TLS 1.3 was not used (informational). */
   'tls.no-tls13': { readonly version: string };
+  /**
+   * The key exchange a current mail app gets would not resist a future quantum computer: traffic
+   * recorded today could be decrypted then (informational).
+   */
+  'tls.no-post-quantum': { readonly version: string; readonly group: string | null };
+  /** Questions the TLS scan could not answer (the server did not answer them clearly). */
+  'tls.scan-incomplete': {
+    readonly unanswered: readonly string[];
+    readonly reason: string | null;
+  };
 
   // ── certificate ──
   'cert.expired': { readonly cert: CertRef; readonly notAfter: string; readonly daysAgo: number };
