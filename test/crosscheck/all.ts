@@ -5,11 +5,14 @@
  *   npx tsx test/crosscheck/all.ts [--mode psfe|psf|fast|default] [--only REGEX] [--out FILE]
  *
  * Starts the bed unless SEALCHECK_BED points at a running one. Prints one row per endpoint:
- * accepted versions, weak families (yes / no / ? for unknown), forward secrecy, wall time and
- * connections; --out writes the full results as JSON (for comparing with the scanner's).
- * Exits 1 if an endpoint's accepted versions contradict the bed's own notes (minTls/maxTls)
- * or testssl failed on it.
+ * testssl's accepted versions, weak families (yes / no / ? for unknown), forward secrecy, wall
+ * time and connections, then Sealcheck's scan of the same endpoint beside it (its connections,
+ * and whether it agrees: compare.ts); --out writes the full results as JSON.
+ * Exits 1 if an endpoint's accepted versions contradict the bed's own notes (minTls/maxTls),
+ * testssl failed on it, or the scan disagrees with testssl (or leaves unknown what testssl
+ * answered).
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { BedEndpoint } from '../bed/endpoints';
@@ -26,6 +29,8 @@ import {
 } from './testssl';
 import { bedForScript } from '../bed/index';
 import { formatTable } from '../support/text-table';
+import { disagreements, scanBedEndpoint, unansweredByScan } from './compare';
+import type { ScanFacts } from '../../app/core/facts/scan';
 
 const { values } = parseArgs({
   options: { mode: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -61,6 +66,7 @@ function expectedVersions(ep: BedEndpoint): readonly VersionName[] | null {
 interface Row {
   readonly id: string;
   readonly result?: TestsslResult;
+  readonly scan?: ScanFacts;
   readonly error?: string;
   readonly problem?: string;
 }
@@ -75,16 +81,22 @@ async function main(): Promise<number> {
     console.error(
       `crosscheck: testssl.sh ${testsslVersion()}, mode ${mode}, ${String(endpoints.length)} endpoints`,
     );
+    const rootCa = readFileSync(bed.rootCaFile, 'utf8');
     for (const ep of endpoints) {
       try {
         const result = await runTestssl(testsslEndpointOf(ep), { mode, timeoutMs: 600_000 });
+        const scan = await scanBedEndpoint(ep, [rootCa]);
         const expected = expectedVersions(ep);
         const accepted = VERSION_NAMES.filter((v) => result.versions[v] === true);
-        const problem =
-          expected && accepted.join() !== expected.join()
-            ? `versions ${accepted.join(' ')} but the bed says ${expected.join(' ')}`
-            : undefined;
-        rows.push({ id: ep.id, result, ...(problem ? { problem } : {}) });
+        const problems = [
+          ...(expected && accepted.join() !== expected.join()
+            ? [`versions ${accepted.join(' ')} but the bed says ${expected.join(' ')}`]
+            : []),
+          ...disagreements(scan, result),
+          ...unansweredByScan(scan, result).map((q) => `${q}: unknown to the scan`),
+        ];
+        const problem = problems.length > 0 ? problems.join('; ') : undefined;
+        rows.push({ id: ep.id, result, scan, ...(problem ? { problem } : {}) });
         console.error(`  ${ep.id}: ${(result.wallMs / 1000).toFixed(1)} s`);
       } catch (err) {
         rows.push({
@@ -98,7 +110,17 @@ async function main(): Promise<number> {
     await stopBed();
   }
 
-  const head = ['endpoint', 'versions', ...WEAK_FAMILIES, 'fs', 'nonFs', 's', 'conns'];
+  const head = [
+    'endpoint',
+    'versions',
+    ...WEAK_FAMILIES,
+    'fs',
+    'nonFs',
+    's',
+    'conns',
+    'scan conns',
+    'scan agrees',
+  ];
   const body = rows.map((r) => {
     const x = r.result;
     if (!x) return [r.id, `ERROR: ${r.error ?? ''}`];
@@ -113,6 +135,8 @@ async function main(): Promise<number> {
       t(x.forwardSecrecy.nonForwardSecretAccepted),
       (x.wallMs / 1000).toFixed(0),
       String(x.connections ?? '-'),
+      String(r.scan?.connections ?? '-'),
+      r.problem === undefined ? 'yes' : 'NO',
     ];
   });
   console.log(formatTable(head, body));

@@ -13,6 +13,7 @@ import {
   type Security,
   type TlsFacts,
 } from '../facts/endpoint';
+import type { ScanFacts } from '../facts/scan';
 
 export const LEAF = 'MIIBleaf';
 export const INTERMEDIATE = 'MIIBintermediate';
@@ -48,6 +49,47 @@ export function tls(overrides: Partial<TlsFacts> = {}): TlsFacts {
       nameMatches: true,
     },
     handshakeMs: 5,
+    ...overrides,
+  };
+}
+
+/** A clean scan: TLS 1.2 and 1.3, nothing weak, every question answered (by alerts). */
+export function scan(overrides: Partial<ScanFacts> = {}): ScanFacts {
+  const no = { accepted: false, basis: 'alert' } as const;
+  const yes = { accepted: true, basis: 'server-hello' } as const;
+  return {
+    mode: 'default',
+    versions: { SSLv3: no, TLSv1: no, 'TLSv1.1': no, 'TLSv1.2': yes, 'TLSv1.3': yes },
+    modernClient: {
+      version: 'TLSv1.3',
+      suite: 'TLS_AES_128_GCM_SHA256',
+      forwardSecrecy: true,
+      group: 'X25519MLKEM768',
+      postQuantum: true,
+      failedWithPostQuantumShare: false,
+    },
+    weakFamilies: {
+      null: false,
+      anonymous: false,
+      export: false,
+      des: false,
+      rc4: false,
+      '3des': false,
+    },
+    nonForwardSecretAccepted: false,
+    dhe: { accepted: false, primeBits: null },
+    acceptedSuites: [
+      { version: 'TLSv1.2', suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' },
+      { version: 'TLSv1.3', suite: 'TLS_AES_128_GCM_SHA256' },
+    ],
+    detailed: null,
+    chainAsSent: { version: 'TLSv1.2', certificates: [LEAF, INTERMEDIATE] },
+    downgradeSentinelSeen: true,
+    handshakes: [],
+    connections: 6,
+    refusedHandshakes: 4,
+    durationMs: 30,
+    error: null,
     ...overrides,
   };
 }

@@ -449,9 +449,13 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     detailedLists = lists;
     for (const v of SCANNED_VERSIONS) {
       if (versions[v].accepted !== true) continue;
+      // The version question's answer is the chain's first step (it offered every suite).
+      const first = v === 'TLSv1.3' ? modernResult.answer : versionAnswerMap.get(v);
+      const start =
+        first?.kind === 'hello' && first.version === v && v !== 'TLSv1.3' ? [first.suite] : [];
       followUps.push(
-        detailedChain(v).then((complete) => {
-          lists[v] = { suites: (k.accepted.get(v) ?? []).map(suiteName), complete };
+        detailedChain(v, start).then(({ suites, complete }) => {
+          lists[v] = { suites: suites.map(suiteName), complete };
         }),
       );
     }
@@ -529,13 +533,25 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     }
   }
 
-  /** --detailed: every suite accepted at `version`, by elimination. True when it ended in a refusal. */
-  async function detailedChain(version: ScannedVersion): Promise<boolean> {
+  /**
+   * --detailed: every suite accepted at `version`, by elimination, in the order the server chose
+   * them (its own preference when it has one). Only this chain's answers are removed from the
+   * next offer, so suites seen elsewhere do not disturb that order. `complete` when it ended in
+   * a refusal (or an empty offer).
+   */
+  async function detailedChain(
+    version: ScannedVersion,
+    start: readonly number[],
+  ): Promise<{ suites: number[]; complete: boolean }> {
     const all = registrySuites(version).map((s) => s.code);
+    const chosen = [...start];
+    const done = (complete: boolean): { suites: number[]; complete: boolean } => ({
+      suites: chosen,
+      complete,
+    });
     for (let i = 0; i < MAX_DETAILED_CHAIN; i++) {
-      const seen = new Set(k.accepted.get(version) ?? []);
-      const suites = all.filter((s) => !seen.has(s));
-      if (suites.length === 0) return true;
+      const suites = all.filter((s) => !chosen.includes(s));
+      if (suites.length === 0) return done(true);
       const tls13 = version === 'TLSv1.3';
       const answer = await ask({
         question: `all suites ${version} ${i + 1}`,
@@ -546,12 +562,13 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
           ? { supportedVersions: ['TLSv1.3'] as const, keyShares: ['x25519', 'secp256r1'] as const }
           : {}),
       });
-      if (answer.kind === 'refused') return k.counts(answer);
-      if (answer.kind !== 'hello') return false;
+      if (answer.kind === 'refused') return done(k.counts(answer));
+      if (answer.kind !== 'hello') return done(false);
       // An older version instead: no remaining suite is taken at this one.
-      if (answer.version !== version) return true;
+      if (answer.version !== version) return done(true);
+      chosen.push(answer.suite);
     }
-    return false;
+    return done(false);
   }
 }
 
