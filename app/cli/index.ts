@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { createKeyringStore, type CredentialStore } from '../core/secrets';
+import type { CredentialStore } from '../core/secrets';
 import { ExitCode } from './exit-codes';
 import { processIo, type CliIo } from './io';
 import {
@@ -13,7 +13,6 @@ import {
   checkRequest,
   type CheckDependencies,
 } from './commands/check';
-import { selfCheckCommand } from './self-check';
 import { terminalSafe } from './terminal';
 import { USAGE, USAGE_HINT, UsageError } from './usage';
 
@@ -103,11 +102,17 @@ async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Prom
     return ExitCode.Ok;
   }
   switch (command) {
-    case 'self-check':
+    case 'self-check': {
+      // Loaded on demand: the keychain binding is native code that `check` never needs.
+      const [{ selfCheckCommand }, { createKeyringStore }] = await Promise.all([
+        import('./self-check'),
+        import('../core/secrets'),
+      ]);
       return selfCheckCommand(io, {
         json: 'json' in values && values.json === true,
         credentialStore: (deps.credentialStore ?? createKeyringStore)(),
       });
+    }
     case 'check':
       return runCheck(values, positionals, io, deps);
     case undefined:

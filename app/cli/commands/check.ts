@@ -10,16 +10,7 @@
  * findings (core/explain), and the exit code comes from check-exit.ts.
  */
 import { readFile } from 'node:fs/promises';
-import {
-  clientReactions,
-  compareFingerprint,
-  defaultTrustStores,
-  normaliseFingerprint,
-  publicRootsSnapshot,
-  type TrustStores,
-} from '../../core/cert';
-import { helpdeskMarkdown } from '../../core/explain/helpdesk';
-import { judgeEndpoint, type Judgement } from '../../core/findings/judge';
+import { normaliseFingerprint } from '../../core/cert/fingerprint';
 import type { EndpointFacts, EndpointTarget, Protocol, Security } from '../../core/facts/endpoint';
 import { parseConnectTo, type ConnectToRule } from '../../core/net/resolve';
 import { probeEndpoint, type ProbeOptions } from '../../core/probe';
@@ -31,17 +22,7 @@ import {
   PROTOCOLS,
   standardTargets,
 } from '../../core/protocols/registry';
-import { endpointStatus, exitCodeFor, type EndpointStatus, type ExitOptions } from '../check-exit';
-import {
-  formatEndpoint,
-  formatSharedInfo,
-  formatSummary,
-  infoText,
-  showClients,
-  type CertificateExtras,
-} from '../check-format';
 import type { CliIo } from '../io';
-import { jsonForTerminal, terminalSafe } from '../terminal';
 import { UsageError } from '../usage';
 
 export const CHECK_OPTIONS = {
@@ -232,15 +213,16 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
   };
 }
 
-/** Info texts found on every fully shown endpoint, when there are two or more of them. */
-function sharedInfo(judged: readonly Judgement[], statuses: readonly EndpointStatus[]): string[] {
-  const shown = judged.filter((_j, i) => statuses[i] !== 'not-served');
-  if (shown.length < 2) return [];
-  const sets = shown.map(
-    (j) => new Set(j.findings.filter((f) => f.severity === 'info').map(infoText)),
-  );
-  const [first, ...rest] = sets;
-  return [...(first ?? [])].filter((t) => rest.every((s) => s.has(t)));
+export interface CheckDependencies {
+  /** The probe; tests may pass a fake. */
+  readonly probe?: typeof probeEndpoint;
+  readonly version: string;
+  /** Cancels every probe (Ctrl-C); what was seen so far is still printed. */
+  readonly signal?: AbortSignal;
+  /** Name resolution for tests. */
+  readonly lookup?: ProbeOptions['lookup'];
+  /** "Now" for certificate dates (tests); default the current time. */
+  readonly now?: () => Date;
 }
 
 /** Reads the --ca-file bundles: each must hold at least one PEM certificate. */
@@ -278,51 +260,6 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) =>
   return results;
 }
 
-/**
- * From the judge's certificate analyses (the ones the findings came from): the
- * "Your app" reactions for the first address's certificate, and the --fingerprint comparison
- * against every address's. Null without a TLS chain or when every analysis throws (the judge
- * already reported check.incomplete then).
- */
-export function certificateExtras(
-  j: Judgement,
-  trust: TrustStores,
-  fingerprint: string | null,
-): CertificateExtras | null {
-  // The judge analysed each distinct chain once; reuse its analyses.
-  const analyses = j.certificates;
-  const [first] = analyses;
-  if (first === undefined) return null;
-  let compared: CertificateExtras['fingerprint'];
-  if (fingerprint !== null) {
-    // Addresses of one name may present different certificates: the best match over all of them.
-    const rank = { 'this-server': 0, 'in-chain': 1, different: 2, unreadable: 3 } as const;
-    for (const analysis of analyses) {
-      const comparison = compareFingerprint(analysis, fingerprint);
-      if (compared === undefined || rank[comparison.result] < rank[compared.comparison.result])
-        compared = { given: fingerprint, comparison, against: analysis };
-    }
-  }
-  return {
-    analysis: first,
-    clients: clientReactions(first),
-    snapshot: publicRootsSnapshot(trust.publicRoots),
-    ...(compared !== undefined ? { fingerprint: compared } : {}),
-  };
-}
-
-export interface CheckDependencies {
-  /** The probe; tests may pass a fake. */
-  readonly probe?: typeof probeEndpoint;
-  readonly version: string;
-  /** Cancels every probe (Ctrl-C); what was seen so far is still printed. */
-  readonly signal?: AbortSignal;
-  /** Name resolution for tests. */
-  readonly lookup?: ProbeOptions['lookup'];
-  /** "Now" for certificate dates (tests); default the current time. */
-  readonly now?: () => Date;
-}
-
 export async function checkCommand(
   io: CliIo,
   request: CheckRequest,
@@ -340,7 +277,7 @@ export async function checkCommand(
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
   };
-  const all: EndpointFacts[] = await pool(request.targets, request.concurrency, (target) =>
+  const probing: Promise<EndpointFacts[]> = pool(request.targets, request.concurrency, (target) =>
     probe(
       target,
       // The injection test belongs to STARTTLS endpoints only; off when asked.
@@ -349,83 +286,12 @@ export async function checkCommand(
         : options,
     ),
   );
-  // Judge with the same roots the probe trusted: the public bundle, the system store and --ca-file.
-  const trust = defaultTrustStores(extraCa);
-  const now = deps.now?.() ?? new Date();
-  const judged: Judgement[] = all.map((facts) => judgeEndpoint(facts, { trust, now }));
-  const exitOptions: ExitOptions = { standardPorts: request.standardPorts };
-  const statuses = judged.map((j) => endpointStatus(j, exitOptions));
-  const extras = judged.map((j) => certificateExtras(j, trust, request.fingerprint));
-  if (request.json) {
-    const snapshot = publicRootsSnapshot(trust.publicRoots);
-    io.stdout(
-      `${jsonForTerminal(
-        judged.map((j, i) => {
-          const x = extras[i] ?? null;
-          return {
-            facts: j.facts,
-            findings: j.findings,
-            // The verdict's own copy of the findings is left out: they are right above.
-            verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
-            // The certificate of the first address with TLS: how the main mail apps would react,
-            // and the --fingerprint comparison (null without a certificate or without the option).
-            clients: x?.clients ?? null,
-            ...(request.fingerprint !== null
-              ? { fingerprint: x?.fingerprint?.comparison ?? null }
-              : {}),
-            publicRoots: { label: trust.publicRootsLabel, ...snapshot },
-          };
-        }),
-      )}\n`,
-    );
-  } else if (request.markdown) {
-    const shown = judged.map((j, i) => ({ j, x: extras[i] ?? null, status: statuses[i] }));
-    const served = shown.filter((s) => s.status !== 'not-served');
-    io.stdout(
-      helpdeskMarkdown(
-        served.map((s) => s.j),
-        {
-          generatedAt: now.toISOString(),
-          version: deps.version,
-          maskAddresses: request.maskAddresses,
-          clients: served.map((s) =>
-            s.x !== null && showClients(s.x.analysis) ? s.x.clients : null,
-          ),
-        },
-      ),
-    );
-  } else {
-    // Blocks are separated by a blank line; one-line "not served" entries stay together.
-    let text = '';
-    let previousOneLine = true;
-    // All-ports mode: info notes that every checked endpoint shares are printed once, at the end.
-    const shared = request.standardPorts ? sharedInfo(judged, statuses) : [];
-    const sharedSet = new Set(shared);
-    judged.forEach((j, i) => {
-      const status = statuses[i] ?? 'could-not-check';
-      const block = formatEndpoint(j, status, {
-        certificate: extras[i] ?? null,
-        sharedInfo: sharedSet,
-      });
-      const oneLine = status === 'not-served';
-      if (text !== '' && !(oneLine && previousOneLine)) text += '\n';
-      text += block;
-      previousOneLine = oneLine;
-    });
-    if (request.standardPorts) {
-      const served = new Map<string, boolean>();
-      judged.forEach((j, i) => {
-        const host = j.facts.target.host;
-        served.set(host, (served.get(host) ?? false) || statuses[i] !== 'not-served');
-      });
-      for (const [host, any] of served) {
-        if (!any)
-          text += `\n${terminalSafe(host)}: no standard port is served, nothing could be checked.\n`;
-      }
-    }
-    if (shared.length > 0) text += `\n${formatSharedInfo(shared)}`;
-    io.stdout(text);
-    io.stdout(`\n${formatSummary(statuses)}`);
-  }
-  return exitCodeFor(judged, exitOptions);
+  // While the probes wait on their sockets: load the report and the trust stores it judges with.
+  const report = await import('../check-report');
+  const trust = report.prepareTrust(extraCa);
+  const all = await probing;
+  return report.reportCheck(io, request, all, trust, {
+    version: deps.version,
+    now: deps.now?.() ?? new Date(),
+  });
 }

@@ -4,8 +4,8 @@
  * newest notBefore among the bundled roots ("includes authorities added up to at least that
  * date"), next to Node's version. Pure apart from reading the bundle given; cached per array.
  */
-import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
+import { light } from './trust';
 
 export interface PublicRootsSnapshot {
   /** Node's version, whose bundle this is, e.g. "24.11.0". */
@@ -27,12 +27,7 @@ export function publicRootsSnapshot(
   if (cached && cached.node === node) return cached;
   let newest: number | null = null;
   for (const pem of roots) {
-    let from: number;
-    try {
-      from = Date.parse(new X509Certificate(pem).validFrom);
-    } catch {
-      continue;
-    }
+    const from = light(pem)?.validFrom ?? NaN;
     if (!Number.isNaN(from) && (newest === null || from > newest)) newest = from;
   }
   const snapshot: PublicRootsSnapshot = {

@@ -16,5 +16,5 @@ export {
 } from './clients';
 export { interceptionProduct } from './interception';
 export { colonHex, isWeakKey, isWeakSignature } from './parse';
-export { defaultTrustStores, splitPem } from './trust';
+export { anchorIndex, defaultTrustStores, splitPem } from './trust';
 export type * from './types';

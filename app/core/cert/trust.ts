@@ -68,21 +68,28 @@ export interface AnchorIndex {
   readonly byFingerprint: ReadonlyMap<string, Anchor>;
 }
 
-interface Light {
+/** What the index (and the bundle's date) needs of an anchor, from Node's own native parse. */
+export interface LightCert {
   readonly fingerprint: string;
   readonly subjectKey: string;
+  /** notBefore, milliseconds since the epoch (NaN when unreadable). */
+  readonly validFrom: number;
 }
 
-/** Node's own parse (native, fast) gives what the index needs; cached per PEM text. */
-const lightCache = new Map<string, Light | null>();
+/** Cached per PEM text: each root is parsed once per process, whoever asks. */
+const lightCache = new Map<string, LightCert | null>();
 
-function light(pem: string): Light | null {
+export function light(pem: string): LightCert | null {
   const cached = lightCache.get(pem);
   if (cached !== undefined) return cached;
-  let l: Light | null = null;
+  let l: LightCert | null = null;
   try {
     const x = new NodeX509(pem);
-    l = { fingerprint: x.fingerprint256, subjectKey: x.subject };
+    l = {
+      fingerprint: x.fingerprint256,
+      subjectKey: x.subject,
+      validFrom: Date.parse(x.validFrom),
+    };
   } catch {
     l = null;
   }

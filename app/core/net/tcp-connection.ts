@@ -282,17 +282,14 @@ export class TcpConnection implements Connection {
     const started = performance.now();
     const socket = tls.connect({
       socket: this.raw,
+      secureContext: secureContextFor(options, legacy),
       ...(sni !== undefined ? { servername: sni } : {}),
       ...(options.alpn && options.alpn.length > 0 ? { ALPNProtocols: [...options.alpn] } : {}),
-      ca: [...tls.rootCertificates, ...(options.extraCa ?? [])],
       // Verification is judged from facts; the handshake must complete with a bad certificate.
       rejectUnauthorized: false,
       // Node's own name check (with its Common Name fallback) stays out: identity.ts decides.
       checkServerIdentity: () => undefined,
       requestOCSP: requestOcsp,
-      ...(options.minVersion ? { minVersion: options.minVersion } : {}),
-      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
-      ...(legacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
     });
     this.tlsSock = socket;
     socket.on('OCSPResponse', (response: Buffer) => {
@@ -654,6 +651,35 @@ export class TcpConnection implements Connection {
 }
 
 function ignore(): void {}
+
+/**
+ * One SecureContext per set of trust anchors and version range, reused by every connection:
+ * building one loads every root into OpenSSL (milliseconds each time, per connection otherwise).
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+const MAX_SECURE_CONTEXTS = 16;
+
+function secureContextFor(options: TlsStartOptions, legacy: boolean): tls.SecureContext {
+  const extra = options.extraCa ?? [];
+  const key = JSON.stringify([
+    extra,
+    options.minVersion ?? null,
+    options.maxVersion ?? null,
+    legacy,
+  ]);
+  const cached = secureContexts.get(key);
+  if (cached) return cached;
+  const context = tls.createSecureContext({
+    ca: [...tls.rootCertificates, ...extra],
+    ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+    ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+    // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level; see startTls.
+    ...(legacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+  });
+  if (secureContexts.size >= MAX_SECURE_CONTEXTS) secureContexts.clear();
+  secureContexts.set(key, context);
+  return context;
+}
 
 function closedError(step: Step, message: string, evidence?: string): ProbeError {
   return new ProbeError({
