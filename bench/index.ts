@@ -1,18 +1,22 @@
 /**
  * `npm run bench`: speed figures live here, never in tests (design.md).
  *
- *   npx tsx bench/index.ts [--runs N] [--out FILE]
+ *   npx tsx bench/index.ts [--runs N] [--out FILE] [--quick]
  *
  * Starts the real-server bed (needs root, like the tests) unless SEALCHECK_BED points at a
  * running one, then runs each benchmark and prints a table. --out also writes the numbers as
- * JSON (results are not committed).
+ * JSON (results are not committed). The TLS scanner's benchmark runs testssl.sh and nmap beside
+ * Sealcheck (some four minutes); --quick leaves them out.
  */
 import { parseArgs } from 'node:util';
 import { runCertBench } from './cert.bench';
+import { writeFile } from 'node:fs/promises';
+import { bedForScript } from '../test/bed/index';
 import { runProbeBench } from './probe.bench';
+import { formatScanBench, referenceVersions, runScanBench, scanBenchVerdicts } from './scan.bench';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string' }, out: { type: 'string' } },
+  options: { runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' } },
   strict: true,
 });
 const runs = values.runs !== undefined ? Number(values.runs) : 20;
@@ -22,5 +26,28 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
 }
 
 await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } : {}) });
+
+// The TLS scanner against testssl.sh and nmap, whole processes, in this same run.
+{
+  const { bed, stop } = await bedForScript();
+  try {
+    const references = values.quick !== true;
+    const rows = await runScanBench(bed, { runs: Math.min(runs, 7), references });
+    console.log(
+      `\nTLS scan: whole processes on loopback, medians of ${Math.min(runs, 7)} runs${references ? ` (${referenceVersions()} once per mode)` : ''}\n`,
+    );
+    console.log(formatScanBench(rows));
+    console.log('');
+    for (const line of scanBenchVerdicts(rows)) console.log(line);
+    if (values.out !== undefined) {
+      await writeFile(
+        `${values.out.replace(/\.json$/, '')}.scan.json`,
+        `${JSON.stringify(rows, null, 2)}\n`,
+      );
+    }
+  } finally {
+    await stop();
+  }
+}
 // Pure computation, no bed: more runs for a stable median.
 runCertBench(Math.max(runs, 200));

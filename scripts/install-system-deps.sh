@@ -11,6 +11,7 @@ PACKAGES=(
   gnome-keyring dbus dbus-x11 libsecret-tools
   openssl ca-certificates
   testssl.sh
+  nmap
 )
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -41,7 +42,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Preflight: name every tool the tests need that is still missing.
-need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool testssl)
+need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool testssl nmap)
 absent=()
 for t in "${need[@]}"; do
   command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || absent+=("$t")

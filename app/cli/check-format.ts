@@ -31,6 +31,7 @@ import {
   publicRootsText,
 } from '../core/explain/clients';
 import { verdictHeadline, verdictSentence } from '../core/explain/verdicts';
+import { tlsVersion, weakFamilyName } from '../core/explain/words';
 import type { EndpointStatus } from './check-exit';
 import { terminalSafe } from './terminal';
 
@@ -152,27 +153,11 @@ function addressBlock(target: EndpointTarget, a: AddressFacts): string[] {
   ];
 }
 
-const VERSION_TEXT: Readonly<Record<(typeof SCANNED_VERSIONS)[number], string>> = {
-  SSLv3: 'SSL 3.0',
-  TLSv1: 'TLS 1.0',
-  'TLSv1.1': 'TLS 1.1',
-  'TLSv1.2': 'TLS 1.2',
-  'TLSv1.3': 'TLS 1.3',
-};
-const FAMILY_TEXT: Readonly<Record<(typeof WEAK_FAMILIES)[number], string>> = {
-  null: 'NULL',
-  anonymous: 'anonymous',
-  export: 'EXPORT',
-  des: 'DES',
-  rc4: 'RC4',
-  '3des': '3DES',
-};
-
 /** The TLS scan in a few rows: versions, the modern app's result, weak suites, the chain. */
 function scanRows(s: ScanFacts): [string, string][] {
   const rows: [string, string][] = [];
   const byAnswer = (want: boolean | 'unknown'): string[] =>
-    SCANNED_VERSIONS.filter((v) => s.versions[v].accepted === want).map((v) => VERSION_TEXT[v]);
+    SCANNED_VERSIONS.filter((v) => s.versions[v].accepted === want).map((v) => tlsVersion(v));
   const yes = byAnswer(true);
   const no = byAnswer(false);
   const unknown = byAnswer('unknown');
@@ -189,9 +174,11 @@ function scanRows(s: ScanFacts): [string, string][] {
       ? 'no answer'
       : `${m.version}, ${m.suite}${m.group !== null ? `, ${m.group}` : ''}; forward secrecy: ${m.forwardSecrecy ? 'yes' : 'no'}; protected against future decryption: ${tri(m.postQuantum, 'yes', 'no')}${m.failedWithPostQuantumShare ? ' (answered only without the post-quantum key share)' : ''}`,
   ]);
-  const weak = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === true).map((f) => FAMILY_TEXT[f]);
-  const weakUnknown = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === 'unknown').map(
-    (f) => FAMILY_TEXT[f],
+  const weak = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === true).map((f) =>
+    weakFamilyName(f),
+  );
+  const weakUnknown = WEAK_FAMILIES.filter((f) => s.weakFamilies[f] === 'unknown').map((f) =>
+    weakFamilyName(f),
   );
   rows.push([
     'weak suites',
@@ -218,7 +205,7 @@ function scanRows(s: ScanFacts): [string, string][] {
     const d = s.detailed?.[v];
     if (d) {
       rows.push([
-        `suites ${VERSION_TEXT[v]}`,
+        `suites ${tlsVersion(v)}`,
         `${d.suites.join(', ') || 'none'}${d.complete ? '' : ' (list may be incomplete)'}`,
       ]);
     }

@@ -3,6 +3,8 @@
  * (test/bed/index.ts) to the JSON file named by SEALCHECK_BED, read by every suite.
  */
 import { readFileSync } from 'node:fs';
+import type { EndpointTarget } from '../../app/core/facts/endpoint';
+import type { LookupFunction } from '../../app/core/net/resolve';
 
 /** Certificate cases of the test PKI (test/bed/pki.ts). */
 export type CertCase =
@@ -69,3 +71,33 @@ export function findEndpoint(bed: BedDescription, id: string): BedEndpoint {
     );
   return ep;
 }
+
+/** What a client configured for this endpoint asks for: the real name, port, protocol and mode. */
+export function targetOf(e: BedEndpoint): EndpointTarget {
+  return {
+    host: e.serverName,
+    port: e.port,
+    protocol: e.protocol,
+    security: e.security,
+    ...(e.xmppDomain !== undefined ? { xmppDomain: e.xmppDomain } : {}),
+  };
+}
+
+/** The bed's names, each on 127.0.0.1; any other name does not resolve (ENOTFOUND). */
+export const BED_NAMES: readonly string[] = [
+  'mail.test.example',
+  'test.example',
+  'other.test.example',
+];
+
+/** Name resolution for probes of the bed: keeps the real names for SNI and the certificate checks. */
+export const bedLookup: LookupFunction = (hostname, _options, callback) => {
+  if (!BED_NAMES.includes(hostname.toLowerCase())) {
+    callback(
+      Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
+      [],
+    );
+    return;
+  }
+  callback(null, [{ address: '127.0.0.1', family: 4 }]);
+};

@@ -7,12 +7,10 @@
  * SSLv2 is left out: the scanner does not send SSLv2 hellos (no server the bed can run speaks
  * it, and testssl reports it "not offered" everywhere here).
  */
-import type { EndpointTarget } from '../../app/core/facts/endpoint';
 import type { ScanFacts, ScannedVersion, WeakFamily } from '../../app/core/facts/scan';
-import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint } from '../../app/core/probe';
 import { suiteByName } from '../../app/core/tls/scanner/suites';
-import type { BedEndpoint } from '../bed/endpoints';
+import { targetOf, type BedEndpoint } from '../bed/endpoints';
 import type { TestsslResult, Tri, VersionName, WeakFamily as TestsslFamily } from './testssl';
 
 const VERSIONS: readonly (ScannedVersion & VersionName)[] = [
@@ -72,28 +70,14 @@ export function unansweredByScan(scan: ScanFacts, testssl: TestsslResult): strin
   return out;
 }
 
-const loopback: LookupFunction = (_hostname, _options, callback) => {
-  callback(null, [{ address: '127.0.0.1', family: 4 }]);
-};
-
 /** Sealcheck's default scan of a bed endpoint, through the probe engine (STARTTLS included). */
 export async function scanBedEndpoint(
   ep: BedEndpoint,
   extraCa: readonly string[],
   mode: 'default' | 'detailed' = 'default',
 ): Promise<ScanFacts> {
-  const target: EndpointTarget = {
-    host: ep.serverName,
-    port: ep.port,
-    protocol: ep.protocol,
-    security: ep.security,
-    ...(ep.xmppDomain !== undefined ? { xmppDomain: ep.xmppDomain } : {}),
-  };
-  const facts = await probeEndpoint(target, {
-    lookup: (h, o, cb) => {
-      if (ep.host !== '127.0.0.1') cb(null, [{ address: ep.host, family: 4 }]);
-      else loopback(h, o, cb);
-    },
+  const facts = await probeEndpoint(targetOf(ep), {
+    lookup: (_hostname, _options, callback) => callback(null, [{ address: ep.host, family: 4 }]),
     extraCa,
     injectionTest: false,
     scan: mode,

@@ -8,11 +8,16 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeChain, defaultTrustStores } from '../../app/core/cert';
 import { certificateFindings } from '../../app/core/findings/rules-certificate';
-import type { EndpointTarget } from '../../app/core/facts/endpoint';
 import type { FindingId } from '../../app/core/findings/types';
-import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint } from '../../app/core/probe';
-import { loadBed, type BedDescription, type BedEndpoint, type CertCase } from '../bed/endpoints';
+import {
+  bedLookup,
+  loadBed,
+  targetOf,
+  type BedDescription,
+  type BedEndpoint,
+  type CertCase,
+} from '../bed/endpoints';
 
 const EXPECTED: Readonly<Record<CertCase, readonly FindingId[]>> = {
   good: [],
@@ -33,23 +38,7 @@ beforeAll(() => {
   rootCa = readFileSync(bed.rootCaFile, 'utf8');
 });
 
-const lookup: LookupFunction = (hostname, _options, callback) => {
-  if (!['mail.test.example', 'test.example'].includes(hostname.toLowerCase())) {
-    callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []); // prettier-ignore
-    return;
-  }
-  callback(null, [{ address: '127.0.0.1', family: 4 }]);
-};
-
-function targetOf(e: BedEndpoint): EndpointTarget {
-  return {
-    host: e.serverName,
-    port: e.port,
-    protocol: e.protocol,
-    security: e.security,
-    ...(e.xmppDomain !== undefined ? { xmppDomain: e.xmppDomain } : {}),
-  };
-}
+const lookup = bedLookup;
 
 /**
  * Endpoints with a certificate case that a modern client can reach: the TLS 1.0/1.1-only servers

@@ -19,9 +19,8 @@ import { day } from '../../app/core/explain/words';
 import type { EndpointTarget } from '../../app/core/facts/endpoint';
 import { judgeEndpoint, type Judgement } from '../../app/core/findings/judge';
 import type { FindingId } from '../../app/core/findings/types';
-import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint } from '../../app/core/probe';
-import { findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
+import { bedLookup, findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
 
 let bed: BedDescription;
 let rootCa: string;
@@ -31,16 +30,7 @@ beforeAll(() => {
   rootCa = readFileSync(bed.rootCaFile, 'utf8');
 });
 
-const lookup: LookupFunction = (hostname, _options, callback) => {
-  if (!['mail.test.example', 'test.example'].includes(hostname.toLowerCase())) {
-    callback(
-      Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
-      [],
-    );
-    return;
-  }
-  callback(null, [{ address: '127.0.0.1', family: 4 }]);
-};
+const lookup = bedLookup;
 
 async function judged(target: EndpointTarget): Promise<Judgement> {
   const facts = await probeEndpoint(target, {

@@ -9,9 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultTrustStores, type TrustStores } from '../../app/core/cert';
 import type { EndpointTarget } from '../../app/core/facts/endpoint';
 import { judgeEndpoint, type Judgement, type VerdictKind } from '../../app/core/findings';
-import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint } from '../../app/core/probe';
-import { findEndpoint, loadBed, type BedDescription, type BedEndpoint } from '../bed/endpoints';
+import { bedLookup, findEndpoint, loadBed, targetOf, type BedDescription } from '../bed/endpoints';
 
 let bed: BedDescription;
 let rootCa: string;
@@ -23,27 +22,7 @@ beforeAll(() => {
   trust = defaultTrustStores([rootCa]);
 });
 
-const lookup: LookupFunction = (hostname, _options, callback) => {
-  const known = ['mail.test.example', 'test.example', 'other.test.example'];
-  if (!known.includes(hostname.toLowerCase())) {
-    callback(
-      Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
-      [],
-    );
-    return;
-  }
-  callback(null, [{ address: '127.0.0.1', family: 4 }]);
-};
-
-function targetOf(e: BedEndpoint): EndpointTarget {
-  return {
-    host: e.serverName,
-    port: e.port,
-    protocol: e.protocol,
-    security: e.security,
-    ...(e.xmppDomain !== undefined ? { xmppDomain: e.xmppDomain } : {}),
-  };
-}
+const lookup = bedLookup;
 
 async function judge(target: EndpointTarget): Promise<Judgement> {
   const facts = await probeEndpoint(target, { lookup, extraCa: [rootCa], version: '0.0.0-test' });

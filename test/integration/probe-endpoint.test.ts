@@ -11,11 +11,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressFacts, EndpointFacts, EndpointTarget } from '../../app/core/facts/endpoint';
+import type { AddressFacts, EndpointFacts } from '../../app/core/facts/endpoint';
 import { FACTS_SCHEMA } from '../../app/core/facts/endpoint';
 import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint, type ProbeOptions, type ProbeProgress } from '../../app/core/probe';
-import { findEndpoint, loadBed, type BedDescription, type BedEndpoint } from '../bed/endpoints';
+import { findEndpoint, loadBed, targetOf, type BedDescription } from '../bed/endpoints';
 
 let bed: BedDescription;
 let rootCa: string;
@@ -47,16 +47,6 @@ function lookupFor(table: Readonly<Record<string, readonly string[]>>): LookupFu
 
 const bedLookup = (): LookupFunction =>
   lookupFor({ 'mail.test.example': ['127.0.0.1'], 'test.example': ['127.0.0.1'] });
-
-function targetOf(e: BedEndpoint): EndpointTarget {
-  return {
-    host: e.serverName,
-    port: e.port,
-    protocol: e.protocol,
-    security: e.security,
-    ...(e.xmppDomain !== undefined ? { xmppDomain: e.xmppDomain } : {}),
-  };
-}
 
 /** Every fact record must be free of the bed user's password, in any encoding we might use. */
 function expectNoPassword(facts: EndpointFacts): void {

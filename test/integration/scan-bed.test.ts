@@ -13,11 +13,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointTarget } from '../../app/core/facts/endpoint';
 import type { ScannedVersion } from '../../app/core/facts/scan';
-import type { LookupFunction } from '../../app/core/net/resolve';
 import { probeEndpoint } from '../../app/core/probe';
-import { loadBed, type BedDescription, type BedEndpoint } from '../bed/endpoints';
+import {
+  bedLookup,
+  loadBed,
+  targetOf,
+  type BedDescription,
+  type BedEndpoint,
+} from '../bed/endpoints';
 
 let bed: BedDescription;
 let rootCa: string;
@@ -26,19 +30,7 @@ beforeAll(() => {
   rootCa = readFileSync(bed.rootCaFile, 'utf8');
 });
 
-const lookup: LookupFunction = (_hostname, _options, callback) => {
-  callback(null, [{ address: '127.0.0.1', family: 4 }]);
-};
-
-function targetOf(e: BedEndpoint): EndpointTarget {
-  return {
-    host: e.serverName,
-    port: e.port,
-    protocol: e.protocol,
-    security: e.security,
-    ...(e.xmppDomain !== undefined ? { xmppDomain: e.xmppDomain } : {}),
-  };
-}
+const lookup = bedLookup;
 
 function expectedVersions(e: BedEndpoint): ScannedVersion[] {
   if (e.id.endsWith('tls11-only')) return ['TLSv1', 'TLSv1.1'];

@@ -29,6 +29,7 @@ import {
   messages,
   provider,
   tlsVersion,
+  weakFamilyName,
   whichCert,
 } from './words';
 
@@ -93,6 +94,16 @@ function server(s: FindingSubject): string {
 const DONT_ACCEPT = 'Do not accept the warning in your app.';
 
 /** Risk shared by every "the server did not prove who it is" finding. */
+/** The scan's unanswered questions in words: "TLS 1.0", "RC4 suites", … */
+function unansweredWords(e: FindingEvidence['tls.scan-incomplete']): string[] {
+  return [
+    ...e.versions.map(tlsVersion),
+    ...e.families.map((f) => `${weakFamilyName(f)} suites`),
+    ...(e.forwardSecrecy ? ['key exchange without forward secrecy'] : []),
+    ...(e.modernClient ? ['what a current app gets'] : []),
+  ];
+}
+
 function impostorRisk(s: FindingSubject): string {
   return `Your app cannot tell the real server from a fake one. Someone on the network could pose as ${s.host} and read your password and ${messages(s.protocol)}.`;
 }
@@ -257,7 +268,7 @@ export const CATALOG = {
     title: evidence.negotiated
       ? 'This connection used weak encryption'
       : 'The server also allows weak encryption',
-    meaning: `The server at ${server(s)} takes kinds of encryption known to be weak (${list(evidence.families.map((f) => f.toUpperCase()))}).`,
+    meaning: `The server at ${server(s)} takes kinds of encryption known to be weak (${list(evidence.families.map(weakFamilyName))}).`,
     risk: evidence.negotiated
       ? 'Your connection used one. Someone who records the traffic may be able to read it, now or later.'
       : 'Your connection used a strong kind. Only very old apps would pick a weak one.',
@@ -349,13 +360,13 @@ export const CATALOG = {
   }),
   'tls.scan-incomplete': ({ evidence, subject: s }) => ({
     title: 'Some encryption checks got no clear answer',
-    meaning: `The server at ${server(s)} gave no clear answer to some questions: ${list(evidence.unanswered)}.`,
+    meaning: `The server at ${server(s)} gave no clear answer to some questions: ${list(unansweredWords(evidence))}.`,
     risk: 'Your connection itself was checked. Only these extra answers are missing, so they are unknown, not safe.',
     action: 'Try again later. If it stays this way, a help desk can look at the details.',
     whoCanFix: 'nobody',
     technicalTerm: 'TLS scan incomplete',
     details: [
-      { label: 'unanswered', value: evidence.unanswered.join(', ') },
+      { label: 'unanswered', value: unansweredWords(evidence).join(', ') },
       ...(evidence.reason !== null ? [{ label: 'reason', value: evidence.reason }] : []),
     ],
   }),

@@ -150,11 +150,22 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
   'tls.scan-incomplete': [
     {
       evidence: {
-        unanswered: ['TLS 1.0', 'TLS 1.1', 'RC4', '3DES'],
+        versions: ['TLSv1', 'TLSv1.1'],
+        families: ['rc4', '3des'],
+        forwardSecrecy: true,
+        modernClient: false,
         reason: 'the server reset the connection',
       },
     },
-    { evidence: { unanswered: ['TLS 1.3'], reason: null } },
+    {
+      evidence: {
+        versions: ['TLSv1.3'],
+        families: [],
+        forwardSecrecy: false,
+        modernClient: true,
+        reason: null,
+      },
+    },
   ],
   'cert.expired': [
     { evidence: { cert: LEAF, notAfter: '2025-03-14T12:00:00.000Z', daysAgo: 12 } },

@@ -3,6 +3,7 @@
  * messages per protocol, dates, durations and lists. Pure; returns plain (unescaped) text.
  */
 import type { Protocol } from '../facts/endpoint';
+import type { WeakFamily } from '../facts/scan';
 import type { CertRef, FindingSubject } from '../findings/types';
 
 /** "mail" or "chat messages": what travels over this connection. */
@@ -86,6 +87,19 @@ export function tlsVersion(name: string): string {
   if (m) return `TLS 1.${m[1] ?? '0'}`;
   return name === 'SSLv3' ? 'SSL 3.0' : name;
 }
+
+/** A weak family's name as help desks know it: "RC4", "3DES", "anonymous". */
+export function weakFamilyName(family: WeakFamily): string {
+  return WEAK_FAMILY_NAMES[family];
+}
+const WEAK_FAMILY_NAMES: Readonly<Record<WeakFamily, string>> = {
+  null: 'NULL',
+  anonymous: 'anonymous',
+  export: 'EXPORT',
+  des: 'DES',
+  rc4: 'RC4',
+  '3des': '3DES',
+};
 
 /** "a, b and c"; with more than `max`, "a, b, c and 4 more". */
 export function list(items: readonly string[], max = 4): string {

@@ -124,7 +124,10 @@ describe('scanFindings', () => {
         id: 'tls.scan-incomplete',
         severity: 'info',
         evidence: {
-          unanswered: ['TLS 1.0', 'RC4 suites', 'key exchange without forward secrecy'],
+          versions: ['TLSv1'],
+          families: ['rc4'],
+          forwardSecrecy: true,
+          modernClient: false,
           reason: 'version TLSv1: reset (read ECONNRESET)',
         },
       },

@@ -14,7 +14,7 @@
  * info finding, and only when the app's own connection did get TLS (else the probe's findings
  * already say why nothing could be scanned).
  */
-import type { ScanFacts, ScannedVersion, WeakFamily } from '../facts/scan';
+import type { ScanFacts, WeakFamily } from '../facts/scan';
 import { SCANNED_VERSIONS, WEAK_FAMILIES } from '../facts/scan';
 import type { TlsFacts } from '../facts/endpoint';
 import type { Finding, FindingSubject } from './types';
@@ -24,23 +24,6 @@ import {
   legacyVersions,
   weakCipherFamilies,
 } from './rules-transport';
-
-const VERSION_WORDS: Readonly<Record<ScannedVersion, string>> = {
-  SSLv3: 'SSL 3.0',
-  TLSv1: 'TLS 1.0',
-  'TLSv1.1': 'TLS 1.1',
-  'TLSv1.2': 'TLS 1.2',
-  'TLSv1.3': 'TLS 1.3',
-};
-
-const FAMILY_WORDS: Readonly<Record<WeakFamily, string>> = {
-  null: 'NULL',
-  anonymous: 'anonymous',
-  export: 'EXPORT',
-  des: 'DES',
-  rc4: 'RC4',
-  '3des': '3DES',
-};
 
 /** A suite name's weak families, in the scanner's vocabulary. */
 function familiesOf(suite: string): WeakFamily[] {
@@ -129,30 +112,21 @@ export function scanFindings(
 
   // Why: say what is unknown rather than imply it is fine.
   if (negotiated !== null) {
-    const unanswered = unansweredQuestions(scan);
-    if (unanswered.length > 0) {
+    const versions = SCANNED_VERSIONS.filter((v) => scan.versions[v].accepted === 'unknown');
+    const families = WEAK_FAMILIES.filter((f) => scan.weakFamilies[f] === 'unknown');
+    const forwardSecrecy = scan.nonForwardSecretAccepted === 'unknown';
+    const modernClient = scan.modernClient === null && scan.versions['TLSv1.3'].accepted !== false;
+    if (versions.length + families.length > 0 || forwardSecrecy || modernClient) {
       out.push(
         finding('tls.scan-incomplete', 'info', subject, {
-          unanswered,
+          versions,
+          families,
+          forwardSecrecy,
+          modernClient,
           reason: firstFailure(scan),
         }),
       );
     }
-  }
-  return out;
-}
-
-/** The scan's questions still 'unknown', in words. */
-export function unansweredQuestions(scan: ScanFacts): string[] {
-  const out: string[] = SCANNED_VERSIONS.filter((v) => scan.versions[v].accepted === 'unknown').map(
-    (v) => VERSION_WORDS[v],
-  );
-  for (const f of WEAK_FAMILIES) {
-    if (scan.weakFamilies[f] === 'unknown') out.push(`${FAMILY_WORDS[f]} suites`);
-  }
-  if (scan.nonForwardSecretAccepted === 'unknown') out.push('key exchange without forward secrecy');
-  if (scan.modernClient === null && scan.versions['TLSv1.3'].accepted !== false) {
-    out.push('what a current mail app gets');
   }
   return out;
 }

@@ -9,6 +9,7 @@
  */
 import type { Protocol, Security } from '../facts/endpoint';
 import type { ProbeErrorFact } from '../net/errors';
+import type { ScannedVersion, WeakFamily } from '../facts/scan';
 
 /**
  * critical: your password or mail is exposed now, or the server's identity is not proven for the
@@ -87,7 +88,13 @@ export interface FindingEvidence {
   'tls.no-post-quantum': { readonly version: string; readonly group: string | null };
   /** Questions the TLS scan could not answer (the server did not answer them clearly). */
   'tls.scan-incomplete': {
-    readonly unanswered: readonly string[];
+    readonly versions: readonly ScannedVersion[];
+    readonly families: readonly WeakFamily[];
+    /** Whether key exchange without forward secrecy is accepted stayed unknown. */
+    readonly forwardSecrecy: boolean;
+    /** What a current mail app gets stayed unknown. */
+    readonly modernClient: boolean;
+    /** The first answer that settled nothing, for the details. */
     readonly reason: string | null;
   };
 
