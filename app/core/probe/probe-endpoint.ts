@@ -367,7 +367,7 @@ async function probeAddress(
     const c = connection;
     const scanOn = (options.scan ?? 'default') !== 'off';
     // Implicit TLS: the scan starts with the dialog; its hellos need nothing from it.
-    if (scanOn && target.security === 'implicit') scan = runScan(env, record, progress);
+    if (scanOn && target.security === 'implicit') scan = runScan(env, record, progress, started);
 
     if (target.security === 'implicit') {
       const upgrade = await step('handshake', () =>
@@ -399,7 +399,8 @@ async function probeAddress(
       // STARTTLS endpoints: the scan starts once the server may upgrade (offered, or nothing
       // says), never against one that greets badly or lists no STARTTLS; its connections do
       // their own dialog, in parallel with the rest of this one.
-      if (scanOn && !preauth && before.starttls !== false) scan = runScan(env, record, progress);
+      if (scanOn && !preauth && before.starttls !== false)
+        scan = runScan(env, record, progress, started);
       if (!preauth) {
         record.loginBeforeTls = await step('login-probe', () =>
           session.probeLoginBeforeTls(before),
@@ -510,6 +511,7 @@ async function runScan(
   env: Env,
   record: AddressRecord,
   progress: (event: ProbeProgress) => void,
+  started: number,
 ): Promise<void> {
   const { address } = record;
   const mode = env.options.scan === 'detailed' ? 'detailed' : 'default';
@@ -542,7 +544,7 @@ async function runScan(
     return;
   }
   record.scan = facts;
-  record.timings['scan-ciphers'] = Math.round(env.now() - env.t0);
+  record.timings['scan-ciphers'] = Math.round(env.now() - started);
 }
 
 /** Our side's address for SMTP's EHLO literal; the unspecified address when the socket did not say. */
