@@ -520,6 +520,11 @@ async function runScan(
   const facts = await scanTls({
     mode,
     serverName: sniName(env.tls.serverName) ?? null,
+    // Implicit TLS offers the protocol's ALPN id like the probe's own handshake; after STARTTLS
+    // the protocol is already chosen, so none.
+    ...(env.target.security === 'implicit' && env.dialog.alpn.length > 0
+      ? { alpn: env.dialog.alpn }
+      : {}),
     signal: env.signal,
     now: env.now,
     open: (step) =>

@@ -164,6 +164,43 @@ describe('buildClientHello', () => {
     expect(isPostQuantumGroup(GROUPS.x25519)).toBe(false);
   });
 
+  it('an X25519MLKEM768 key share: 1,184-byte ML-KEM-768 key (every coefficient below q), then X25519', () => {
+    const h = decode(
+      buildClientHello({
+        version: 'TLSv1.3',
+        suites: MODERN,
+        keyShares: ['X25519MLKEM768', 'x25519'],
+      }),
+    );
+    const ks = h.extensions.get(EXT.key_share) as Buffer;
+    expect(ks.readUInt16BE(2)).toBe(GROUPS.X25519MLKEM768);
+    const len = ks.readUInt16BE(4);
+    expect(len).toBe(1184 + 32);
+    const share = ks.subarray(6, 6 + len);
+    // ByteEncode12 of 768 coefficients: each must be below 3329 (FIPS 203's modulus check).
+    for (let i = 0; i < 1152; i += 3) {
+      const a = (share[i] ?? 0) | (((share[i + 1] ?? 0) & 0x0f) << 8);
+      const b = ((share[i + 1] ?? 0) >> 4) | ((share[i + 2] ?? 0) << 4);
+      expect(a).toBeLessThan(3329);
+      expect(b).toBeLessThan(3329);
+    }
+    // supported_groups lists every group with a key share, the hybrid first.
+    const groups = h.extensions.get(EXT.supported_groups) as Buffer;
+    expect(groups.readUInt16BE(2)).toBe(GROUPS.X25519MLKEM768);
+  });
+
+  it('offers ALPN ids when given (XMPP direct TLS: xmpp-client)', () => {
+    const h = decode(
+      buildClientHello({ version: 'TLSv1.2', suites: TLS12, alpn: ['xmpp-client'] }),
+    );
+    const alpn = h.extensions.get(EXT.alpn) as Buffer;
+    expect(alpn.readUInt16BE(0)).toBe(12);
+    expect(alpn.subarray(3).toString('ascii')).toBe('xmpp-client');
+    expect(
+      decode(buildClientHello({ version: 'TLSv1.2', suites: TLS12 })).extensions.has(EXT.alpn),
+    ).toBe(false);
+  });
+
   it('omits SNI for IP literals', () => {
     for (const serverName of ['127.0.0.1', '::1', '[2001:db8::1]']) {
       const h = decode(buildClientHello({ version: 'TLSv1.2', suites: TLS12, serverName }));

@@ -122,6 +122,8 @@ export interface ClientHelloOptions {
   readonly suites: readonly number[];
   /** Host name for SNI; omitted for IP literals and when absent. */
   readonly serverName?: string;
+  /** ALPN protocol ids (RFC 7301), e.g. xmpp-client for XMPP's direct TLS; none when absent. */
+  readonly alpn?: readonly string[];
   /** supported_groups, in order; default DEFAULT_GROUPS. */
   readonly groups?: readonly GroupName[];
   /** Also offer X25519MLKEM768 (first, without a key share: a server that wants it asks by HRR). */
@@ -153,6 +155,7 @@ export const EXT = {
   supported_groups: 10,
   ec_point_formats: 11,
   signature_algorithms: 13,
+  alpn: 16,
   padding: 21,
   extended_master_secret: 23,
   supported_versions: 43,
@@ -255,6 +258,11 @@ export function buildClientHello(options: ClientHelloOptions): Buffer {
     }
     if (renegotiation === 'extension' && offersLegacy) {
       exts.push(ext(EXT.renegotiation_info, vec8(Buffer.alloc(0))));
+    }
+    const alpn = (options.alpn ?? []).filter((p) => p.length > 0 && p.length < 256);
+    if (alpn.length > 0) {
+      const list = Buffer.concat(alpn.map((p) => vec8(Buffer.from(p, 'ascii'))));
+      exts.push(ext(EXT.alpn, vec16(list)));
     }
     const groups = (options.groups ?? DEFAULT_GROUPS).map((g) => GROUPS[g]);
     if (options.offerPostQuantum && !groups.includes(GROUPS.X25519MLKEM768)) {

@@ -47,6 +47,7 @@ import {
   categoriesOf,
   MODERN_CLIENT_SUITES,
   registrySuites,
+  SUITE_CATEGORIES,
   versionOffer,
   weaknessOffer,
   type SuiteCategory,
@@ -59,6 +60,8 @@ export interface ScanOptions {
   readonly mode: ScanMode;
   /** SNI (an A-label host name), or null for an IP literal. */
   readonly serverName: string | null;
+  /** ALPN ids to offer, as the app would on implicit TLS (XMPP: xmpp-client); none by default. */
+  readonly alpn?: readonly string[];
   /**
    * Opens a connection ready for a ClientHello: plain TCP for implicit TLS, or after the
    * protocol's STARTTLS dialog. Throws a ProbeError when that fails.
@@ -238,6 +241,7 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
         version: a.version,
         suites: a.suites,
         ...(options.serverName !== null ? { serverName: options.serverName } : {}),
+        ...(options.alpn ? { alpn: options.alpn } : {}),
         ...(a.supportedVersions ? { supportedVersions: a.supportedVersions } : {}),
         ...(a.keyShares ? { keyShares: a.keyShares } : {}),
       });
@@ -421,7 +425,7 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     return { answer: second.kind === 'hello' ? second : first, retried: second.kind === 'hello' };
   })();
 
-  const weakness = weaknessChain(SUITE_CATEGORY_LIST, 'TLSv1.2', 'weak suites');
+  const weakness = weaknessChain(SUITE_CATEGORIES, 'TLSv1.2', 'weak suites');
   const [versionAnswers, modernResult] = await Promise.all([
     Promise.all([...versionAsks.entries()].map(async ([v, p]) => [v, await p] as const)),
     modern,
@@ -571,12 +575,6 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     return done(false);
   }
 }
-
-const SUITE_CATEGORY_LIST: readonly SuiteCategory[] = [
-  ...WEAK_FAMILIES,
-  'no-forward-secrecy',
-  'dhe',
-];
 
 function groupLabel(code: number): string {
   return groupName(code) ?? `0x${code.toString(16).padStart(4, '0')}`;
