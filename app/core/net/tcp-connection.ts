@@ -655,19 +655,21 @@ function ignore(): void {}
 /**
  * One SecureContext per set of trust anchors and version range, reused by every connection:
  * building one loads every root into OpenSSL (milliseconds each time, per connection otherwise).
+ * Keyed by the extra-anchors array itself (the probe passes one array for all its connections),
+ * so a large --ca-file is never hashed.
  */
-const secureContexts = new Map<string, tls.SecureContext>();
-const MAX_SECURE_CONTEXTS = 16;
+const secureContexts = new WeakMap<readonly string[], Map<string, tls.SecureContext>>();
+const NO_EXTRA_CA: readonly string[] = [];
 
 function secureContextFor(options: TlsStartOptions, legacy: boolean): tls.SecureContext {
-  const extra = options.extraCa ?? [];
-  const key = JSON.stringify([
-    extra,
-    options.minVersion ?? null,
-    options.maxVersion ?? null,
-    legacy,
-  ]);
-  const cached = secureContexts.get(key);
+  const extra = options.extraCa ?? NO_EXTRA_CA;
+  const key = `${options.minVersion ?? ''}/${options.maxVersion ?? ''}/${legacy ? 'legacy' : ''}`;
+  let contexts = secureContexts.get(extra);
+  if (!contexts) {
+    contexts = new Map();
+    secureContexts.set(extra, contexts);
+  }
+  const cached = contexts.get(key);
   if (cached) return cached;
   const context = tls.createSecureContext({
     ca: [...tls.rootCertificates, ...extra],
@@ -676,8 +678,7 @@ function secureContextFor(options: TlsStartOptions, legacy: boolean): tls.Secure
     // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level; see startTls.
     ...(legacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
   });
-  if (secureContexts.size >= MAX_SECURE_CONTEXTS) secureContexts.clear();
-  secureContexts.set(key, context);
+  contexts.set(key, context);
   return context;
 }
 
