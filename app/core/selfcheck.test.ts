@@ -7,6 +7,7 @@ function fakeStore(status: () => Promise<KeychainStatus>): CredentialStore {
     backend: 'fake',
     status,
     get: async () => null,
+    has: async () => false,
     set: async () => undefined,
     delete: async () => false,
   };

@@ -11,6 +11,7 @@ function store(status: () => Promise<KeychainStatus>): CredentialStore {
     backend: 'fake',
     status,
     get: async () => null,
+    has: async () => false,
     set: async () => undefined,
     delete: async () => false,
   };

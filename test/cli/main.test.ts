@@ -22,6 +22,7 @@ function fakeStore(status: KeychainStatus | Error): () => CredentialStore {
       return status;
     },
     get: async () => null,
+    has: async () => false,
     set: async () => undefined,
     delete: async () => false,
   });

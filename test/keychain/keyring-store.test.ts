@@ -102,8 +102,10 @@ describe('keyring store in the real Secret Service', () => {
     const account = 'imap:alice@mail.test.example';
 
     expect(await store.get(account)).toBeNull();
+    expect(await store.has(account)).toBe(false);
     await store.set(account, 'first password');
     expect(await store.get(account)).toBe('first password');
+    expect(await store.has(account)).toBe(true);
 
     const found = await secretToolSearch(service);
     expect(found).toHaveLength(1);
@@ -215,6 +217,24 @@ describe('keyring store in the real Secret Service', () => {
     }
     // The library's constructor talks D-Bus synchronously; in the worker it cannot stall us.
     expect(out.maxLoopGapMs).toBeLessThan(250);
+  });
+});
+
+describe('waiting for an unlock prompt', () => {
+  test('with a screen to prompt on, a call waits; the caller can cancel it at once', async () => {
+    requireRealKeyring();
+    const service = freshService();
+    // A hung Secret Service stands in for an unlock prompt nobody answers yet.
+    const out = await runChild([{ op: 'get', account: 'alice', cancelAfterMs: 400 }], {
+      service,
+      timeoutMs: 20_000,
+      env: { SEALCHECK_TEST_CAN_PROMPT: '1' },
+      prefix: ['bash', withKeyring, 'bash', keyringState, 'stopped', service],
+    });
+    const [get] = out.results;
+    expect(get).toMatchObject({ ok: false, kind: 'cancelled' });
+    expect(get?.ms).toBeGreaterThanOrEqual(395);
+    expect(get?.ms).toBeLessThan(2_000); // not the 20 s prompt time
   });
 });
 

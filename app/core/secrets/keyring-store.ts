@@ -32,16 +32,35 @@ export const MAX_SECRET_LENGTH = 8_192;
 /** The account name status() writes and deletes again; reserved, so no real account can use it. */
 export const PROBE_ACCOUNT = 'sealcheck-keychain-probe';
 
+/** With a screen to show an unlock prompt on, how long a call may wait for the user (cancellable). */
+export const DEFAULT_PROMPT_TIMEOUT_MS = 120_000;
+
 export interface KeyringStoreOptions {
   /** The service name items are stored under (attribute `service` in the Secret Service). */
   readonly service?: string;
-  /** Upper bound for each call, including status(). */
+  /** Upper bound for each call when no unlock prompt can be shown (Linux without a display). */
   readonly timeoutMs?: number;
+  /**
+   * Upper bound while the keychain may be showing an unlock prompt (macOS, Windows, Linux with a
+   * display): the user needs time to type; the caller can cancel with a signal.
+   */
+  readonly promptTimeoutMs?: number;
+  /** Whether an unlock prompt can appear (default: from the platform and DISPLAY / WAYLAND_DISPLAY). */
+  readonly canPrompt?: boolean;
+}
+
+/** Can the keychain ask the user to unlock it? On Linux only with a graphical session. */
+export function canShowUnlockPrompt(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (platform === 'darwin' || platform === 'win32') return true;
+  return Boolean(env.DISPLAY) || Boolean(env.WAYLAND_DISPLAY);
 }
 
 export type CredentialStoreErrorKind = CredentialStoreError['kind'];
 
-type Operation = 'get' | 'set' | 'delete' | 'probe';
+type Operation = 'get' | 'has' | 'set' | 'delete' | 'probe';
 
 interface WorkerRequest {
   readonly id: number;
@@ -71,6 +90,9 @@ async function run(req) {
   switch (req.op) {
     case 'get':
       return await entry.getPassword();
+    case 'has':
+      // The secret stays in this thread: only whether there is one crosses back.
+      return (await entry.getPassword()) !== null;
     case 'set':
       await entry.setPassword(req.secret);
       return null;
@@ -141,6 +163,7 @@ const KIND_TEXT: Record<CredentialStoreErrorKind, string> = {
   locked: 'The system keychain is locked',
   timeout: 'The system keychain did not answer in time',
   failed: 'The system keychain reported an error',
+  cancelled: 'The keychain request was cancelled',
 };
 
 /** Keeps library detail short and free of the secret that was being stored. */
@@ -214,14 +237,31 @@ class KeyringThread {
     this.worker.unref();
   }
 
-  call(request: Omit<WorkerRequest, 'id'>, timeoutMs: number): Promise<WorkerReply> {
+  call(
+    request: Omit<WorkerRequest, 'id'>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<WorkerReply> {
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new CredentialStoreError(KIND_TEXT.cancelled, 'cancelled'));
+        return;
+      }
       // This timer (referenced) keeps the process alive while a call is pending.
       const timer = setTimeout(() => {
         this.fail('timeout', `no answer within ${timeoutMs} ms`);
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      // A cancel retires the thread like a timeout: the native call cannot be interrupted.
+      const onAbort = (): void => this.fail('cancelled', 'cancelled by the caller');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done =
+        <T>(f: (x: T) => void) =>
+        (x: T): void => {
+          signal?.removeEventListener('abort', onAbort);
+          f(x);
+        };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject), timer });
       this.worker.postMessage({ id, ...request } satisfies WorkerRequest);
     });
   }
@@ -244,7 +284,10 @@ class KeyringThread {
 
 export function createKeyringStore(options: KeyringStoreOptions = {}): CredentialStore {
   const service = checkName('service name', options.service ?? DEFAULT_SERVICE);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const canPrompt = options.canPrompt ?? canShowUnlockPrompt();
+  const timeoutMs = canPrompt
+    ? (options.promptTimeoutMs ?? DEFAULT_PROMPT_TIMEOUT_MS)
+    : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError('timeoutMs must be a positive number');
   }
@@ -263,10 +306,11 @@ export function createKeyringStore(options: KeyringStoreOptions = {}): Credentia
     op: Operation,
     account: string,
     secret?: string,
+    signal?: AbortSignal,
   ): Promise<string | boolean | null> => {
     let reply: WorkerReply;
     try {
-      reply = await threadForCall().call({ op, service, account, secret }, timeoutMs);
+      reply = await threadForCall().call({ op, service, account, secret }, timeoutMs, signal);
     } catch (err) {
       if (err instanceof CredentialStoreError) throw err;
       // e.g. the library cannot be resolved at all.
@@ -302,17 +346,21 @@ export function createKeyringStore(options: KeyringStoreOptions = {}): Credentia
       }
     },
 
-    async get(account: string): Promise<string | null> {
-      const value = await run('get', checkAccount(account));
+    async get(account, callOptions = {}): Promise<string | null> {
+      const value = await run('get', checkAccount(account), undefined, callOptions.signal);
       return typeof value === 'string' ? value : null;
     },
 
-    async set(account: string, secret: string): Promise<void> {
-      await run('set', checkAccount(account), checkSecret(secret));
+    async has(account, callOptions = {}): Promise<boolean> {
+      return (await run('has', checkAccount(account), undefined, callOptions.signal)) === true;
     },
 
-    async delete(account: string): Promise<boolean> {
-      return (await run('delete', checkAccount(account))) === true;
+    async set(account, secret, callOptions = {}): Promise<void> {
+      await run('set', checkAccount(account), checkSecret(secret), callOptions.signal);
+    },
+
+    async delete(account, callOptions = {}): Promise<boolean> {
+      return (await run('delete', checkAccount(account), undefined, callOptions.signal)) === true;
     },
   };
 }
