@@ -63,7 +63,15 @@ describe('the account store', () => {
     const store = openAccountStore({ directory: dir });
     await expectStoreError(store.add({ ...ALICE, address: 'not an address' }), 'invalid');
     await expectStoreError(
-      store.add({ ...ALICE, incoming: { ...ALICE.incoming!, port: 70_000 } } as NewAccount),
+      store.add({
+        ...ALICE,
+        incoming: {
+          protocol: 'imap',
+          host: 'imap.example.org',
+          port: 70_000,
+          security: 'implicit',
+        },
+      }),
       'invalid',
     );
     const withPassword = { ...ALICE, password: 'hunter2' } as unknown as NewAccount;
