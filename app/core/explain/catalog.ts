@@ -28,6 +28,7 @@ import {
   list,
   messages,
   provider,
+  sentenceStart,
   tlsVersion,
   weakFamilyName,
   whichCert,
@@ -93,7 +94,6 @@ function server(s: FindingSubject): string {
 
 const DONT_ACCEPT = 'Do not accept the warning in your app.';
 
-/** Risk shared by every "the server did not prove who it is" finding. */
 /** The scan's unanswered questions in words: "TLS 1.0", "RC4 suites", … */
 function unansweredWords(e: FindingEvidence['tls.scan-incomplete']): string[] {
   return [
@@ -104,6 +104,7 @@ function unansweredWords(e: FindingEvidence['tls.scan-incomplete']): string[] {
   ];
 }
 
+/** Risk shared by every "the server did not prove who it is" finding. */
 function impostorRisk(s: FindingSubject): string {
   return `Your app cannot tell the real server from a fake one. Someone on the network could pose as ${s.host} and read your password and ${messages(s.protocol)}.`;
 }
@@ -592,6 +593,78 @@ export const CATALOG = {
       ],
     };
   },
+
+  // ── the account as the app is set up ──
+  'account.not-using-available-tls': ({ evidence, subject: s }) => {
+    const plain = evidence.configured === 'none';
+    const step =
+      evidence.offers.implicitPort !== null
+        ? `In ${app(s.protocol)}, set this server to port ${evidence.offers.implicitPort} with SSL/TLS.`
+        : `In ${app(s.protocol)}, change this server's security setting. Pick STARTTLS without "if available".`;
+    return {
+      title: plain
+        ? 'Your app does not use the encryption on offer'
+        : 'Your app would carry on without encryption',
+      meaning: plain
+        ? `The server at ${server(s)} can encrypt. But ${app(s.protocol)} is set to send all as plain text, your password too.`
+        : `${sentenceStart(app(s.protocol))} encrypts only if the server offers it. Someone on the network can hide the offer, and the app goes on unencrypted.`,
+      risk: plain
+        ? `Anyone on the same network can read your password and ${messages(s.protocol)} right now.`
+        : `Someone who can change your network traffic, such as on a public Wi-Fi, could read your password.`,
+      action: step,
+      whoCanFix: 'you',
+      technicalTerm: plain
+        ? 'plaintext configured although TLS is available'
+        : 'opportunistic STARTTLS configured (strippable)',
+      details: [
+        { label: 'configured', value: evidence.configured },
+        { label: 'STARTTLS offered', value: String(evidence.offers.starttls) },
+        {
+          label: 'TLS from the first byte',
+          value:
+            evidence.offers.implicitPort !== null
+              ? `port ${evidence.offers.implicitPort}`
+              : 'not found',
+        },
+      ],
+    };
+  },
+  'account.prefer-implicit-tls': ({ evidence, subject: s }) => ({
+    title: 'A safer setting is on offer',
+    meaning: `${sentenceStart(app(s.protocol))} connects to port ${evidence.port} and then turns on encryption. Port ${evidence.implicitPort} is encrypted from the very start.`,
+    risk: 'This is not a risk today. Encryption from the start leaves nothing to attack before it begins.',
+    action: `If you like, set this server to port ${evidence.implicitPort} with SSL/TLS in ${app(s.protocol)}.`,
+    whoCanFix: 'you',
+    technicalTerm: 'implicit TLS preferred over STARTTLS (RFC 8314)',
+    details: [
+      { label: 'configured port', value: String(evidence.port) },
+      { label: 'implicit TLS port', value: String(evidence.implicitPort) },
+    ],
+  }),
+  'cert.exception-accepted': ({ evidence, subject: s }) => ({
+    title: 'This is the same certificate as before',
+    meaning: `The server at ${server(s)} shows the one you said yes to${evidence.origin === 'thunderbird' ? ' in Thunderbird' : ''} on ${day(evidence.acceptedAt)}.`,
+    risk: 'Nothing has changed since then. It is still not vouched for by a trusted authority.',
+    action: 'Nothing to do, as long as you know why you accepted it.',
+    whoCanFix: 'nobody',
+    technicalTerm: 'certificate exception (pinned by fingerprint)',
+    details: [
+      { label: 'SHA-256', value: evidence.sha256 },
+      { label: 'accepted', value: evidence.acceptedAt },
+    ],
+  }),
+  'cert.exception-changed': ({ evidence, subject: s }) => ({
+    title: 'The server now shows a new certificate',
+    meaning: `A certificate was accepted for ${server(s)} before. Now the server shows another one.`,
+    risk: `This may be a normal renewal. Or someone on the network may pose as ${s.host} to read your password and ${messages(s.protocol)}.`,
+    action: `${DONT_ACCEPT} Ask ${provider(s.protocol)} if they changed the certificate, and compare the fingerprint below.`,
+    whoCanFix: 'mail-provider',
+    technicalTerm: 'certificate differs from the accepted exception',
+    details: [
+      { label: 'presented SHA-256', value: evidence.presented },
+      ...evidence.accepted.map((a) => ({ label: 'accepted SHA-256', value: a })),
+    ],
+  }),
 
   // ── the check itself ──
   'check.incomplete': ({ evidence, subject: s }) => ({

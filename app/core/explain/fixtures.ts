@@ -143,6 +143,28 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
     { evidence: { bits: 1024, negotiated: false } },
   ],
   'tls.no-tls13': [{ evidence: { version: 'TLSv1.2' } }],
+  'account.not-using-available-tls': [
+    { evidence: { configured: 'none', offers: { starttls: true, implicitPort: 993 } } },
+    {
+      evidence: {
+        configured: 'starttls-if-available',
+        offers: { starttls: true, implicitPort: null },
+      },
+    },
+  ],
+  'account.prefer-implicit-tls': [{ evidence: { port: 143, implicitPort: 993 } }],
+  'cert.exception-accepted': [
+    {
+      evidence: {
+        sha256: LEAF.sha256,
+        acceptedAt: '2025-11-02T10:00:00.000Z',
+        origin: 'thunderbird',
+      },
+    },
+  ],
+  'cert.exception-changed': [
+    { evidence: { accepted: [LEAF.sha256], presented: ROOT.sha256 }, severity: 'critical' },
+  ],
   'tls.no-post-quantum': [
     { evidence: { version: 'TLSv1.3', group: 'x25519' } },
     { evidence: { version: 'TLSv1.2', group: 'secp256r1' } },

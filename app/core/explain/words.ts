@@ -16,6 +16,11 @@ export function app(protocol: Protocol): string {
   return protocol === 'xmpp' ? 'your chat app' : 'your mail app';
 }
 
+/** The text with its first letter in upper case, to start a sentence ("Your mail app …"). */
+export function sentenceStart(text: string): string {
+  return text.length === 0 ? text : `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
+}
+
 /** Who runs the server, as the user knows them. */
 export function provider(protocol: Protocol): string {
   return protocol === 'xmpp' ? 'your chat provider' : 'your mail provider';

@@ -155,6 +155,27 @@ export interface FindingEvidence {
   /** Same, and the root matches a known interception product, or the server was seen with a public chain. */
   'cert.intercepted': { readonly root: CertRef; readonly product: string | null };
 
+  // ── the account as the app is set up ──
+  /**
+   * The app is set to plain text, or to "STARTTLS if available", although the server offers
+   * encryption: the password goes out readable (none), or whoever removes STARTTLS gets it.
+   */
+  'account.not-using-available-tls': {
+    readonly configured: 'none' | 'starttls-if-available';
+    /** What the server offers: STARTTLS on this port, and/or TLS from the first byte on another. */
+    readonly offers: { readonly starttls: boolean; readonly implicitPort: number | null };
+  };
+  /** Set to STARTTLS while the same server offers TLS from the first byte (RFC 8314 prefers it). */
+  'account.prefer-implicit-tls': { readonly port: number; readonly implicitPort: number };
+  /** The server's certificate is one the user accepted earlier (matched by SHA-256). */
+  'cert.exception-accepted': {
+    readonly sha256: string;
+    readonly acceptedAt: string;
+    readonly origin: 'sealcheck' | 'thunderbird';
+  };
+  /** The user accepted a certificate for this server earlier, and the server now shows another. */
+  'cert.exception-changed': { readonly accepted: readonly string[]; readonly presented: string };
+
   // ── the check itself ──
   /** The check did not complete: nothing after the failed step may be claimed. */
   'check.incomplete': { readonly status: string; readonly error: ProbeErrorFact | null };

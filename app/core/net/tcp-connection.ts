@@ -80,6 +80,7 @@ export class TcpConnection implements Connection {
   private tlsSock: tls.TLSSocket | null = null;
   private tlsActive = false;
   private verified = false;
+  private basis: 'authority' | 'exception' | null = null;
   private upgrading = false;
 
   private readonly limits: ReadLimits;
@@ -169,6 +170,9 @@ export class TcpConnection implements Connection {
   }
   get identityVerified(): boolean {
     return this.verified;
+  }
+  get identityBasis(): 'authority' | 'exception' | null {
+    return this.basis;
   }
   get transcript(): readonly TranscriptEntry[] {
     return this.entries;
@@ -317,12 +321,18 @@ export class TcpConnection implements Connection {
     this.sock = socket;
     this.tlsActive = true;
     this.upgrading = false;
-    this.verified = !legacy && facts.verification.chainTrusted && facts.verification.nameMatches;
+    const byAuthority = facts.verification.chainTrusted && facts.verification.nameMatches;
+    const leafSha256 = socket.getPeerCertificate(false).fingerprint256;
+    const byException =
+      typeof leafSha256 === 'string' &&
+      (options.pinnedSha256 ?? []).some((fp) => fp.toUpperCase() === leafSha256.toUpperCase());
+    this.basis = legacy ? null : byAuthority ? 'authority' : byException ? 'exception' : null;
+    this.verified = this.basis !== null;
     this.peerEnded = false;
     this.sockClosed = false;
     this.attach(socket);
     this.note(
-      `TLS handshake complete: ${facts.version}, ${facts.cipher.standardName}; identity ${this.verified ? 'verified' : 'NOT verified'}`,
+      `TLS handshake complete: ${facts.version}, ${facts.cipher.standardName}; identity ${this.basis === 'authority' ? 'verified' : this.basis === 'exception' ? 'matches an accepted exception' : 'NOT verified'}`,
     );
     return { tls: facts, plaintextAfterGoAhead: plaintext };
   }

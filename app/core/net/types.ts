@@ -68,6 +68,12 @@ export interface TlsStartOptions {
    */
   readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * SHA-256 fingerprints (upper-case colon hex) of certificates the user accepted for this
+   * endpoint: a server certificate that matches one counts as verified although no trusted
+   * authority vouches for it (identityBasis 'exception'). Never with a legacy version range.
+   */
+  readonly pinnedSha256?: readonly string[];
 }
 
 export interface TlsUpgrade {
@@ -83,8 +89,13 @@ export interface Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly isTls: boolean;
-  /** True only after a TLS handshake whose chain is trusted and whose certificate names the server. */
+  /**
+   * True only after a TLS handshake whose chain is trusted and whose certificate names the
+   * server, or whose certificate is one the user accepted (TlsStartOptions.pinnedSha256).
+   */
   readonly identityVerified: boolean;
+  /** How the identity was verified: a trusted authority, a user's exception; null when not. */
+  readonly identityBasis: 'authority' | 'exception' | null;
   /** The transcript so far (read-only view). */
   readonly transcript: readonly TranscriptEntry[];
 

@@ -88,6 +88,11 @@ export interface DialogSession {
    * refuses otherwise). The transcript shows the command with the secret removed.
    */
   login(credentials: { readonly user: string; readonly password: string }): Promise<LoginResult>;
+  /**
+   * The mechanism login() will use with what the server listed inside TLS, e.g. "LOGIN",
+   * "AUTHENTICATE PLAIN", "AUTH PLAIN", "USER/PASS", "SASL PLAIN" (reported by the login check).
+   */
+  loginMechanism(): string;
   /** A polite goodbye (LOGOUT, QUIT, </stream:stream>); errors are ignored. */
   quit(): Promise<void>;
 }

@@ -529,15 +529,22 @@ class ImapSession implements DialogSession {
     };
   }
 
+  loginMechanism(): string {
+    const caps = this.#tlsCapabilities;
+    const plain = caps?.saslMechanisms.includes('PLAIN') ?? false;
+    return plain && (caps?.extensions['SASL-IR'] === true || caps?.passwordLogin === false)
+      ? 'AUTHENTICATE PLAIN'
+      : 'LOGIN';
+  }
+
   async login(credentials: {
     readonly user: string;
     readonly password: string;
   }): Promise<LoginResult> {
     const caps = this.#tlsCapabilities;
-    const plain = caps?.saslMechanisms.includes('PLAIN') ?? false;
-    const saslIr = caps?.extensions['SASL-IR'] === true;
-    const loginDisabled = caps?.passwordLogin === false;
-    if (plain && (saslIr || loginDisabled)) return this.#authenticatePlain(credentials, saslIr);
+    if (this.loginMechanism() === 'AUTHENTICATE PLAIN') {
+      return this.#authenticatePlain(credentials, caps?.extensions['SASL-IR'] === true);
+    }
     return this.#loginCommand(credentials, caps?.extensions['LITERAL+'] === true);
   }
 

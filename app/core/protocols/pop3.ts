@@ -259,6 +259,10 @@ class Pop3Session implements DialogSession {
     };
   }
 
+  loginMechanism(): string {
+    return this.#tlsCapabilities?.saslMechanisms.includes('PLAIN') ? 'AUTH PLAIN' : 'USER/PASS';
+  }
+
   async login({
     user,
     password,
@@ -270,7 +274,7 @@ class Pop3Session implements DialogSession {
     if (/[\r\n]/.test(user) || /[\r\n]/.test(password)) {
       throw protocolError(step, 'a POP3 user name or password cannot contain CR or LF');
     }
-    if (this.#tlsCapabilities?.saslMechanisms.includes('PLAIN')) {
+    if (this.loginMechanism() === 'AUTH PLAIN') {
       const response = saslPlainResponse(user, password);
       const withInitial = `AUTH PLAIN ${response}\r\n`;
       let r: Awaited<ReturnType<typeof readPop3Status>>;

@@ -222,6 +222,9 @@ class ScriptedConnection implements Connection {
   get identityVerified(): boolean {
     return this.verified;
   }
+  get identityBasis(): 'authority' | null {
+    return this.verified ? 'authority' : null;
+  }
 
   async readLine(step: Step): Promise<string> {
     const line = this.#incoming.shift();

@@ -432,6 +432,13 @@ class SmtpSession implements DialogSession {
     return { command, invited, reply: replyFactLines([...mail.lines, ...rset.lines]) };
   }
 
+  loginMechanism(): string {
+    const mechanisms = this.#capabilities?.saslMechanisms ?? [];
+    return !mechanisms.includes('PLAIN') && mechanisms.includes('LOGIN')
+      ? 'AUTH LOGIN'
+      : 'AUTH PLAIN';
+  }
+
   async login(credentials: {
     readonly user: string;
     readonly password: string;
@@ -445,9 +452,7 @@ class SmtpSession implements DialogSession {
         message: 'refused to log in: the connection is not TLS with a verified server identity',
       });
     }
-    const mechanisms = this.#capabilities?.saslMechanisms ?? [];
-    const useLogin = !mechanisms.includes('PLAIN') && mechanisms.includes('LOGIN');
-    if (!useLogin) {
+    if (this.loginMechanism() === 'AUTH PLAIN') {
       const response = saslPlainResponse(credentials.user, credentials.password);
       await c.writeSecret(
         step,

@@ -9,6 +9,7 @@ class ScriptedConnection implements Connection {
   readonly remotePort = 5222;
   readonly isTls = false;
   readonly identityVerified = false;
+  readonly identityBasis = null;
   readonly transcript: TranscriptEntry[] = [];
   readonly unreadBytes: Buffer[] = [];
   readonly chunks: Buffer[];

@@ -252,6 +252,10 @@ class XmppSession implements DialogSession {
     return { command, invited: 'unknown', reply };
   }
 
+  loginMechanism(): string {
+    return 'SASL PLAIN';
+  }
+
   async login(credentials: {
     readonly user: string;
     readonly password: string;

@@ -69,6 +69,7 @@ export function pretendVerified(conn: Connection): Connection {
   return new Proxy(conn, {
     get(target, prop) {
       if (prop === 'identityVerified' || prop === 'isTls') return true;
+      if (prop === 'identityBasis') return 'authority';
       if (prop === 'writeSecret') {
         return (step: Step, data: string | Buffer, shown: string) =>
           target.write(step, data, shown);
