@@ -8,9 +8,25 @@
  *   subscribe function per event that returns an unsubscribe function.
  */
 import * as v from 'valibot';
+import {
+  AccountChanges,
+  AccountId,
+  AccountSummary,
+  Account,
+  Address,
+  Discovery,
+  EndpointRole,
+  ImportRequest,
+  ImportResult,
+  ImportSources,
+  LoginCheckResult,
+  NewAccount,
+  Password,
+} from './accounts';
 import { AppInfo, ProgressEvent, SelfCheckReport, SelfCheckRequest } from './schemas';
 
 export * from './schemas';
+export * as accounts from './accounts';
 
 interface InvokeSpec {
   readonly channel: string;
@@ -30,6 +46,43 @@ export const invokes = {
       channel: 'app:self-check',
       args: v.tuple([SelfCheckRequest]),
       result: SelfCheckReport,
+    },
+  },
+  accounts: {
+    list: { channel: 'accounts:list', args: v.tuple([]), result: v.array(AccountSummary) },
+    add: { channel: 'accounts:add', args: v.tuple([NewAccount]), result: Account },
+    update: {
+      channel: 'accounts:update',
+      args: v.tuple([AccountId, AccountChanges]),
+      result: Account,
+    },
+    /** Also deletes the account's password from the keychain. */
+    remove: { channel: 'accounts:remove', args: v.tuple([AccountId]), result: v.boolean() },
+    /** After a damaged account file: start with an empty list (the damaged copy is kept). */
+    startEmpty: { channel: 'accounts:start-empty', args: v.tuple([]), result: v.null() },
+    findImports: { channel: 'accounts:find-imports', args: v.tuple([]), result: ImportSources },
+    /** Reads an app's setup; the renderer shows it and adds the accounts the user picks. */
+    readImport: {
+      channel: 'accounts:read-import',
+      args: v.tuple([ImportRequest]),
+      result: ImportResult,
+    },
+    discover: { channel: 'accounts:discover', args: v.tuple([Address]), result: Discovery },
+    /** Renderer → keychain only: no channel ever sends a password back. */
+    setPassword: {
+      channel: 'accounts:set-password',
+      args: v.tuple([AccountId, Password]),
+      result: v.null(),
+    },
+    clearPassword: {
+      channel: 'accounts:clear-password',
+      args: v.tuple([AccountId]),
+      result: v.boolean(),
+    },
+    loginCheck: {
+      channel: 'accounts:login-check',
+      args: v.tuple([AccountId, EndpointRole]),
+      result: LoginCheckResult,
     },
   },
 } as const satisfies Record<string, Record<string, InvokeSpec>>;

@@ -3,19 +3,21 @@
  * where there is no Electron utility process. Cancel aborts between steps.
  */
 import { runSelfCheck } from '../core/selfcheck';
-import type { CredentialStore } from '../core/secrets/credential-store';
+import { callService } from './core-server';
+import { createCoreService, type CoreServiceDeps } from './core-service';
 import { PublicError } from './errors';
 import type { CoreClient } from './handlers';
 
-export interface InProcessCoreOptions {
-  readonly credentialStore: CredentialStore;
+export interface InProcessCoreOptions extends CoreServiceDeps {
   readonly now?: () => number;
 }
 
 export function createInProcessCore(options: InProcessCoreOptions): CoreClient {
   const running = new Map<string, AbortController>();
+  const service = createCoreService(options);
   return {
     host: 'in-process',
+    call: (method, args) => callService(service, method, args),
     async selfCheck(request, onProgress) {
       if (running.has(request.runId)) {
         throw new PublicError('invalid-arguments', `Run ${request.runId} is already running.`);

@@ -5,12 +5,21 @@
  */
 import * as v from 'valibot';
 import { ProgressEvent, SelfCheckReport, SelfCheckRequest } from '../contract';
+import { CORE_METHODS } from './core-methods';
+import { PUBLIC_ERROR_CODES } from './errors';
 
 const RequestId = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 /** main → core */
 export const ToCore = v.variant('kind', [
   v.strictObject({ kind: v.literal('self-check'), id: RequestId, request: SelfCheckRequest }),
+  /** An account operation (core-service.ts); its arguments were checked in main. */
+  v.strictObject({
+    kind: v.literal('call'),
+    id: RequestId,
+    method: v.picklist(CORE_METHODS),
+    args: v.pipe(v.array(v.unknown()), v.maxLength(4)),
+  }),
 ]);
 
 /** core → main */
@@ -21,6 +30,15 @@ export const FromCore = v.variant('kind', [
   v.strictObject({
     kind: v.literal('error'),
     id: RequestId,
+    message: v.pipe(v.string(), v.maxLength(2000)),
+  }),
+  /** A call's value (main checks it against the contract before it reaches the window). */
+  v.strictObject({ kind: v.literal('value'), id: RequestId, value: v.unknown() }),
+  /** A call's PublicError, with its code and window-safe message. */
+  v.strictObject({
+    kind: v.literal('failure'),
+    id: RequestId,
+    code: v.picklist(PUBLIC_ERROR_CODES),
     message: v.pipe(v.string(), v.maxLength(2000)),
   }),
 ]);

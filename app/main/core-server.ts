@@ -5,8 +5,10 @@
  */
 import * as v from 'valibot';
 import { runSelfCheck } from '../core/selfcheck';
-import type { CredentialStore } from '../core/secrets/credential-store';
+import type { CoreMethod } from './core-methods';
 import { ToCore, type FromCore } from './core-protocol';
+import { createCoreService, type CoreService, type CoreServiceDeps } from './core-service';
+import { PublicError } from './errors';
 
 /** The subset of Electron's ParentPort this file uses (typed here to keep electron out). */
 export interface ParentPortLike {
@@ -14,13 +16,23 @@ export interface ParentPortLike {
   postMessage(message: unknown): void;
 }
 
-export interface CoreServerDeps {
-  readonly credentialStore: CredentialStore;
+export interface CoreServerDeps extends CoreServiceDeps {
   readonly now?: () => number;
+}
+
+/** Runs one service method; its errors are PublicErrors (the service translates them). */
+export async function callService(
+  service: CoreService,
+  method: CoreMethod,
+  args: readonly unknown[],
+): Promise<unknown> {
+  const fn = service[method] as (...a: unknown[]) => Promise<unknown>;
+  return fn(...args);
 }
 
 export function serveCore(port: ParentPortLike, deps: CoreServerDeps): void {
   const post = (message: FromCore): void => port.postMessage(message);
+  const service = createCoreService(deps);
 
   port.on('message', ({ data }) => {
     const parsed = v.safeParse(ToCore, data);
@@ -49,8 +61,23 @@ export function serveCore(port: ParentPortLike, deps: CoreServerDeps): void {
         );
         break;
       }
+      case 'call': {
+        const { id, method, args } = message;
+        callService(service, method, args).then(
+          (value) => post({ kind: 'value', id, value: value ?? null }),
+          (err: unknown) => {
+            const e =
+              err instanceof PublicError
+                ? err
+                : new PublicError('internal', 'The account operation failed unexpectedly.');
+            if (!(err instanceof PublicError)) console.error(`core: ${method} failed`, err);
+            post({ kind: 'failure', id, code: e.code, message: e.message.slice(0, 2000) });
+          },
+        );
+        break;
+      }
       default:
-        message.kind satisfies never;
+        message satisfies never;
     }
   });
 

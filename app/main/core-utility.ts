@@ -36,10 +36,11 @@ interface Child {
 }
 
 interface Pending {
-  readonly runId: string;
+  /** The run a self-check belongs to; null for an account operation (never cancelled by id). */
+  readonly runId: string | null;
   readonly child: Child;
   readonly onProgress: (event: ProgressEvent) => void;
-  readonly resolve: (report: SelfCheckReport) => void;
+  readonly resolve: (value: unknown) => void;
   readonly reject: (err: PublicError) => void;
 }
 
@@ -93,6 +94,12 @@ export function createUtilityProcessCore(options: UtilityProcessCoreOptions): Co
             new PublicError('internal', 'The check failed in the checking process.'),
           );
           break;
+        case 'value':
+          settle(message.id)?.resolve(message.value);
+          break;
+        case 'failure':
+          settle(message.id)?.reject(new PublicError(message.code, message.message));
+          break;
         default:
           message satisfies never;
       }
@@ -120,27 +127,48 @@ export function createUtilityProcessCore(options: UtilityProcessCoreOptions): Co
     }
   }
 
+  /** Posts one request (starting the process when needed); settles with its answer. */
+  function send(
+    make: (id: number) => ToCore,
+    runId: string | null,
+    onProgress: (event: ProgressEvent) => void,
+  ): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      const message = make(id);
+      try {
+        const child = (current ??= start());
+        // Registered before posting, so even an immediate answer finds its request.
+        pending.set(id, { runId, child, onProgress, resolve, reject });
+        if (child.ready) child.proc.postMessage(message);
+        else child.queue.push(message);
+      } catch (err) {
+        pending.delete(id);
+        reject(
+          new PublicError('core-unavailable', 'The checking process could not be started.', {
+            cause: err,
+          }),
+        );
+      }
+    });
+  }
+
   return {
     host: 'utility-process',
-    selfCheck(request, onProgress) {
-      return new Promise<SelfCheckReport>((resolve, reject) => {
-        const id = nextId++;
-        const message: ToCore = { kind: 'self-check', id, request };
-        try {
-          const child = (current ??= start());
-          // Registered before posting, so even an immediate answer finds its run.
-          pending.set(id, { runId: request.runId, child, onProgress, resolve, reject });
-          if (child.ready) child.proc.postMessage(message);
-          else child.queue.push(message);
-        } catch (err) {
-          pending.delete(id);
-          reject(
-            new PublicError('core-unavailable', 'The checking process could not be started.', {
-              cause: err,
-            }),
-          );
-        }
-      });
+    async selfCheck(request, onProgress) {
+      // The 'result' message carries a report checked against its schema on arrival.
+      return (await send(
+        (id) => ({ kind: 'self-check', id, request }),
+        request.runId,
+        onProgress,
+      )) as SelfCheckReport;
+    },
+    call(method, args) {
+      return send(
+        (id) => ({ kind: 'call', id, method, args: [...args] }),
+        null,
+        () => undefined,
+      );
     },
     cancel(runId) {
       const entry = [...pending.values()].find((p) => p.runId === runId);

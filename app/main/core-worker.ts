@@ -10,4 +10,12 @@ if (!port) {
   console.error('core-worker: no parent port; this file runs only in an Electron utility process.');
   process.exit(70);
 }
-serveCore(port, { credentialStore: createKeyringStore() });
+// Main passes the app's data directory (where the account list lives) as --data-dir=….
+const dataDirectory = process.argv
+  .find((a) => a.startsWith('--data-dir='))
+  ?.slice('--data-dir='.length);
+if (!dataDirectory) {
+  console.error('core-worker: started without --data-dir.');
+  process.exit(70);
+}
+serveCore(port, { credentialStore: createKeyringStore(), dataDirectory });

@@ -9,7 +9,25 @@ export type PublicErrorCode =
   | 'untrusted-sender'
   | 'internal'
   | 'core-unavailable'
-  | 'cancelled';
+  | 'cancelled'
+  /** The account (or profile) asked for does not exist. */
+  | 'not-found'
+  /** The account list cannot be used: damaged, from a newer version, locked, unreadable. */
+  | 'store-unavailable'
+  /** The OS keychain is missing, locked or did not answer. */
+  | 'keychain-unavailable';
+
+export const PUBLIC_ERROR_CODES: readonly PublicErrorCode[] = [
+  'unknown-channel',
+  'invalid-arguments',
+  'untrusted-sender',
+  'internal',
+  'core-unavailable',
+  'cancelled',
+  'not-found',
+  'store-unavailable',
+  'keychain-unavailable',
+];
 
 export class PublicError extends Error {
   override readonly name = 'SealcheckError';

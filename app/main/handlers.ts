@@ -4,7 +4,8 @@
  * Arguments arrive already validated by `dispatchInvoke`.
  */
 import type { AppInfo, ProgressEvent, SelfCheckReport, SelfCheckRequest } from '../contract';
-import type { Handlers } from './ipc';
+import type { CoreMethod } from './core-methods';
+import type { Handlers, ResultOf } from './ipc';
 
 /** Where core runs. Both implementations reject with PublicError when a run cannot finish. */
 export interface CoreClient {
@@ -19,6 +20,11 @@ export interface CoreClient {
    * (in-process, a run already in its last step may still finish). Unknown run ids are ignored.
    */
   cancel(runId: string): void;
+  /**
+   * An account operation (core-service.ts), with arguments main already checked. Resolves with
+   * its value (main checks it against the contract) or rejects with its PublicError.
+   */
+  call(method: CoreMethod, args: readonly unknown[]): Promise<unknown>;
   /** Stops everything (app quit); pending runs reject. */
   dispose(): Promise<void>;
 }
@@ -35,7 +41,23 @@ export interface HandlerDeps {
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
+  // The value is checked against the channel's result schema in dispatchInvoke.
+  const call =
+    <C extends keyof Handlers>(method: CoreMethod) =>
+    async (...args: readonly unknown[]): Promise<ResultOf<C>> =>
+      (await deps.core.call(method, args)) as ResultOf<C>;
   return {
+    'accounts:list': call<'accounts:list'>('accounts.list'),
+    'accounts:add': call<'accounts:add'>('accounts.add'),
+    'accounts:update': call<'accounts:update'>('accounts.update'),
+    'accounts:remove': call<'accounts:remove'>('accounts.remove'),
+    'accounts:start-empty': call<'accounts:start-empty'>('accounts.startEmpty'),
+    'accounts:find-imports': call<'accounts:find-imports'>('accounts.findImports'),
+    'accounts:read-import': call<'accounts:read-import'>('accounts.readImport'),
+    'accounts:discover': call<'accounts:discover'>('accounts.discover'),
+    'accounts:set-password': call<'accounts:set-password'>('accounts.setPassword'),
+    'accounts:clear-password': call<'accounts:clear-password'>('accounts.clearPassword'),
+    'accounts:login-check': call<'accounts:login-check'>('accounts.loginCheck'),
     'app:get-info': async () => deps.appInfo(),
     'app:self-check': async (request) => {
       const report = await deps.core.selfCheck(request, (event) => deps.events.progress(event));

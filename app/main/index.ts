@@ -85,7 +85,10 @@ function start(): void {
 
     const utilityCore = createUtilityProcessCore({
       fork: () =>
-        utilityProcess.fork(workerPath, [], { serviceName: 'Sealcheck core', stdio: 'inherit' }),
+        utilityProcess.fork(workerPath, [`--data-dir=${app.getPath('userData')}`], {
+          serviceName: 'Sealcheck core',
+          stdio: 'inherit',
+        }),
     });
     core = utilityCore;
     const appInfo = (): AppInfo => ({

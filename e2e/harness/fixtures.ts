@@ -66,12 +66,18 @@ export const test = base.extend<Fixtures>({
   ipc: async ({ page }, use, testInfo) => {
     const bridgePath = process.env[ENV_BRIDGE];
     if (!bridgePath) throw new Error(`${ENV_BRIDGE} is not set: run through playwright.config.ts`);
-    const ipc = await connectPage(page, { credentialStore: createKeyringStore(), bridgePath });
+    const dataDirectory = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-data-'));
+    const ipc = await connectPage(page, {
+      credentialStore: createKeyringStore(),
+      bridgePath,
+      dataDirectory,
+    });
     await use(ipc);
     if (failed(testInfo)) {
       await keepArtifact(testInfo, 'ipc-log.json', JSON.stringify(ipc.log, null, 2));
     }
     await ipc.dispose();
+    await rm(dataDirectory, { recursive: true, force: true });
   },
 
   // Depends on diagnostics and ipc so both are in place before the first document loads.

@@ -45,6 +45,8 @@ export interface HarnessIpc {
 
 export interface ConnectOptions {
   readonly credentialStore: CredentialStore;
+  /** The app's data directory for this page (a temporary one per test). */
+  readonly dataDirectory: string;
   /** The bundled page bridge (see bundle-bridge.ts). */
   readonly bridgePath: string;
 }
@@ -83,7 +85,10 @@ export async function connectPage(page: Page, options: ConnectOptions): Promise<
     },
   };
 
-  const core = createInProcessCore({ credentialStore: options.credentialStore });
+  const core = createInProcessCore({
+    credentialStore: options.credentialStore,
+    dataDirectory: options.dataDirectory,
+  });
   const appInfo = (): AppInfo => ({
     name: 'Sealcheck',
     version: packageVersion,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CredentialStore, KeychainStatus } from '../../app/core/secrets/credential-store';
 import type { ProgressEvent } from '../../app/contract';
@@ -20,6 +23,7 @@ function store(status: () => Promise<KeychainStatus>): CredentialStore {
 describe('createInProcessCore', () => {
   it('runs the real self-check behind the real handlers', async () => {
     const core = createInProcessCore({
+      dataDirectory: mkdtempSync(join(tmpdir(), 'sealcheck-core-')),
       credentialStore: store(async () => ({ available: true, backend: 'fake' })),
     });
     const events: ProgressEvent[] = [];
@@ -46,6 +50,7 @@ describe('createInProcessCore', () => {
   it('cancels a run between steps, and refuses a run id already running', async () => {
     let release: (s: KeychainStatus) => void = () => undefined;
     const core = createInProcessCore({
+      dataDirectory: mkdtempSync(join(tmpdir(), 'sealcheck-core-')),
       credentialStore: store(() => new Promise<KeychainStatus>((resolve) => (release = resolve))),
     });
     const run = core.selfCheck({ runId: 'c' }, () => undefined);

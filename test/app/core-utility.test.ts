@@ -4,6 +4,8 @@
  * cancel, restart.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,7 +54,8 @@ const PARENT_PORT_SHIM = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 function forkBuiltWorker(): UtilityProcessLike {
-  const child = fork(join(outDir, 'main/core-worker.js'), [], {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sealcheck-worker-'));
+  const child = fork(join(outDir, 'main/core-worker.js'), [`--data-dir=${dataDir}`], {
     execArgv: ['--import', PARENT_PORT_SHIM],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -241,5 +244,33 @@ describe('createUtilityProcessCore with a scripted process', () => {
     expect((await publicError(core.selfCheck({ runId: 'x' }, () => undefined))).code).toBe(
       'core-unavailable',
     );
+  });
+});
+
+describe('account operations through the utility process', () => {
+  it('a call returns the core’s value; a PublicError keeps its code and words', async () => {
+    const core = createUtilityProcessCore({ fork: () => forkShim('ok') });
+    try {
+      expect(await core.call('accounts.list', [])).toEqual([]);
+      const added = (await core.call('accounts.add', [
+        {
+          displayName: 'Alice',
+          address: 'alice@example.org',
+          username: 'alice',
+          incoming: { protocol: 'imap', host: 'imap.example.org', port: 993, security: 'implicit' },
+          outgoing: null,
+          chat: null,
+        },
+      ])) as { id: string };
+      expect(added.id).toMatch(/^[0-9a-f-]{36}$/);
+      const missing = await core.call('accounts.update', ['no-such-id', {}]).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(missing).toBeInstanceOf(PublicError);
+      expect((missing as PublicError).code).toBe('not-found');
+    } finally {
+      await core.dispose();
+    }
   });
 });

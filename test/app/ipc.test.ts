@@ -20,7 +20,15 @@ const report: SelfCheckReport = {
 };
 
 function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
+  // Channels these tests do not exercise answer with an error.
+  const others = Object.fromEntries(
+    channels().map((c) => [
+      c,
+      vi.fn(async () => Promise.reject(new Error(`${c}: not in this test`))),
+    ]),
+  ) as unknown as Handlers;
   return {
+    ...others,
     'app:get-info': vi.fn(async () => info),
     'app:self-check': vi.fn(async () => report),
     ...overrides,
@@ -142,6 +150,7 @@ describe('createHandlers', () => {
         return { ...report, runId: request.runId };
       },
       cancel: () => undefined,
+      call: () => Promise.reject(new Error('not in this test')),
       dispose: async () => undefined,
     };
     const handlers = createHandlers({ core, appInfo: () => info, events: { progress } });
