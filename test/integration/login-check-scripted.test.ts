@@ -1,0 +1,101 @@
+/**
+ * The login check against scripted IMAP servers (loopback, implicit TLS with a certificate the
+ * test trusts) for what the bed's servers do not do: offer OAuth only, or refuse a password
+ * with a provider's "app password required" words. One attempt each, never a retry.
+ */
+import { describe, expect, it } from 'vitest';
+import { adviceFor, loginCheck } from '../../app/core/accounts/login-check';
+import { credentialKey, type Account } from '../../app/core/accounts/model';
+import type { CredentialStore } from '../../app/core/secrets/credential-store';
+import type { LookupFunction } from '../../app/core/net/resolve';
+import { say, startDialogServer, type DialogScript } from '../hostile/servers';
+import { HOSTILE_NAME, hostileCert } from '../hostile/tls-servers';
+
+const lookup: LookupFunction = (_h, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]);
+
+/** An in-memory keychain holding one password (the real one is tested in test/keychain). */
+function keychainWith(id: string, password: string): CredentialStore {
+  return {
+    backend: 'memory',
+    status: async () => ({ available: true, backend: 'memory' }),
+    get: async (account) => (account === credentialKey(id) ? password : null),
+    has: async (account) => account === credentialKey(id),
+    set: async () => undefined,
+    delete: async () => false,
+  };
+}
+
+function account(port: number): Account {
+  return {
+    id: 'acct-scripted',
+    displayName: 'Scripted',
+    address: 'alice@hostile.test',
+    username: 'alice',
+    incoming: { protocol: 'imap', host: HOSTILE_NAME, port, security: 'implicit' },
+    outgoing: null,
+    chat: null,
+    certificateExceptions: [],
+    source: 'manual',
+    authentication: 'password',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+async function run(script: DialogScript) {
+  const server = await startDialogServer('imap', { implicit: true, ...script });
+  const { cert } = await hostileCert();
+  try {
+    return await loginCheck(account(server.port), 'incoming', {
+      credentials: keychainWith('acct-scripted', 'p4ssw0rd-scripted'),
+      lookup,
+      extraCa: [cert],
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+describe('login check against scripted servers', () => {
+  it('a server that offers only OAuth: nothing is sent, and app passwords are explained', async () => {
+    const r = await run({
+      on: {
+        capabilities: say(
+          (ctx) =>
+            `* CAPABILITY IMAP4rev1 AUTH=XOAUTH2 AUTH=OAUTHBEARER LOGINDISABLED\r\n${ctx.tag} OK done\r\n`,
+        ),
+      },
+    });
+    expect(r).toMatchObject({ outcome: 'oauth-only', advice: 'oauth-only', identity: 'authority' });
+    expect(r.transcript.some((t) => t.redacted)).toBe(false);
+  });
+
+  it('a refusal asking for an app password: rejected once, with that advice', async () => {
+    const r = await run({
+      on: {
+        // SASL-IR: the check uses AUTHENTICATE PLAIN with the response in the same line.
+        capabilities: say(
+          (ctx) => `* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n${ctx.tag} OK done\r\n`,
+        ),
+        auth: say((ctx) => `${ctx.tag} NO [ALERT] Application-specific password required\r\n`),
+      },
+    });
+    expect(r).toMatchObject({ outcome: 'rejected', advice: 'app-password-required' });
+    expect(
+      r.transcript.filter((t) => t.dir === 'sent' && /AUTHENTICATE|LOGIN /.test(t.text)),
+    ).toHaveLength(1);
+    expect(JSON.stringify(r)).not.toContain('p4ssw0rd-scripted');
+  });
+
+  it('provider refusals in words of their own', () => {
+    expect(adviceFor(['A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)'])).toBeNull();
+    expect(
+      adviceFor([
+        '535-5.7.8 Username and Password not accepted. Application-specific password required.',
+      ]),
+    ).toBe('app-password-required');
+    expect(
+      adviceFor(['535 5.7.139 Authentication unsuccessful, basic authentication is disabled.']),
+    ).toBe('basic-auth-disabled');
+  });
+});
