@@ -19,6 +19,7 @@
  */
 import type { EndpointFacts } from '../core/facts/endpoint';
 import type { Judgement } from '../core/findings/judge';
+import { refusedEverywhere } from '../core/findings/verdict';
 import { ExitCode } from './exit-codes';
 
 export type EndpointStatus = 'ok' | 'problems' | 'could-not-check' | 'not-served';
@@ -37,12 +38,7 @@ const RANK: Readonly<Record<EndpointStatus, number>> = {
 
 /** Every address refused the connection while checking a host's standard ports. */
 export function isNotServed(facts: EndpointFacts, options: ExitOptions): boolean {
-  return (
-    options.standardPorts &&
-    facts.resolveError === null &&
-    facts.addresses.length > 0 &&
-    facts.addresses.every((a) => a.status === 'connection-refused')
-  );
+  return options.standardPorts && refusedEverywhere(facts);
 }
 
 export function endpointStatus(j: Judgement, options: ExitOptions): EndpointStatus {

@@ -23,10 +23,24 @@ import {
   NewAccount,
   Password,
 } from './accounts';
-import { AppInfo, ProgressEvent, SelfCheckReport, SelfCheckRequest } from './schemas';
+import {
+  CheckView,
+  ExportFormat,
+  ExportResult,
+  FingerprintResult,
+  FingerprintText,
+  HistoryOwner,
+  HistoryRecord,
+  QuickHost,
+  RootLabel,
+  Settings,
+  TimeoutSeconds,
+} from './checks';
+import { AppInfo, ProgressEvent, RunId, SelfCheckReport, SelfCheckRequest } from './schemas';
 
 export * from './schemas';
 export * as accounts from './accounts';
+export * as checks from './checks';
 
 interface InvokeSpec {
   readonly channel: string;
@@ -84,6 +98,55 @@ export const invokes = {
       args: v.tuple([AccountId, EndpointRole]),
       result: LoginCheckResult,
     },
+  },
+  checks: {
+    /** Checks an account as its app is set up; progress events carry the run id. */
+    runAccount: {
+      channel: 'checks:run-account',
+      args: v.tuple([RunId, AccountId]),
+      result: CheckView,
+    },
+    /** Every standard mail and chat port of one server name. */
+    runQuick: { channel: 'checks:run-quick', args: v.tuple([RunId, QuickHost]), result: CheckView },
+    cancel: { channel: 'checks:cancel', args: v.tuple([RunId]), result: v.null() },
+    history: {
+      channel: 'checks:history',
+      args: v.tuple([
+        HistoryOwner,
+        v.picklist(['imap', 'pop3', 'submission', 'smtp', 'xmpp']),
+        v.pipe(v.string(), v.maxLength(253)),
+        v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)),
+      ]),
+      result: v.array(HistoryRecord),
+    },
+    /** The help-desk summary, to copy. */
+    markdown: { channel: 'checks:markdown', args: v.tuple([RunId]), result: v.string() },
+    /** Saves a report where the user chooses (a save dialog). */
+    save: {
+      channel: 'checks:save',
+      args: v.tuple([RunId, ExportFormat]),
+      result: ExportResult,
+    },
+    compareFingerprint: {
+      channel: 'checks:compare-fingerprint',
+      args: v.tuple([
+        RunId,
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64)),
+        FingerprintText,
+      ]),
+      result: FingerprintResult,
+    },
+  },
+  settings: {
+    get: { channel: 'settings:get', args: v.tuple([]), result: Settings },
+    setTimeout: {
+      channel: 'settings:set-timeout',
+      args: v.tuple([TimeoutSeconds]),
+      result: v.null(),
+    },
+    /** Asks for a certificate file (an open dialog) and trusts it knowingly; null when cancelled. */
+    addRoot: { channel: 'settings:add-root', args: v.tuple([]), result: v.nullable(v.string()) },
+    removeRoot: { channel: 'settings:remove-root', args: v.tuple([RootLabel]), result: v.null() },
   },
 } as const satisfies Record<string, Record<string, InvokeSpec>>;
 

@@ -48,6 +48,8 @@ export const ProgressEvent = v.object({
   step: v.string(),
   state: v.picklist(['started', 'done', 'failed']),
   at: v.number(),
+  /** Which part of the run: an account's role ("incoming"), or "imap:993" in a quick check. */
+  scope: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 
 export type AppInfo = v.InferOutput<typeof AppInfo>;

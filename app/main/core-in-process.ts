@@ -17,7 +17,29 @@ export function createInProcessCore(options: InProcessCoreOptions): CoreClient {
   const service = createCoreService(options);
   return {
     host: 'in-process',
-    call: (method, args) => callService(service, method, args),
+    async call(method, args, run) {
+      if (!run) return callService(service, method, args);
+      if (running.has(run.runId)) {
+        throw new PublicError('invalid-arguments', `Run ${run.runId} is already running.`);
+      }
+      const controller = new AbortController();
+      running.set(run.runId, controller);
+      try {
+        return await callService(service, method, args, {
+          runId: run.runId,
+          signal: controller.signal,
+          onProgress: (step, state, scope) =>
+            run.onProgress({ runId: run.runId, step, state, at: Date.now(), scope }),
+        });
+      } catch (err) {
+        if (controller.signal.aborted) {
+          throw new PublicError('cancelled', `Run ${run.runId} was cancelled.`);
+        }
+        throw err;
+      } finally {
+        running.delete(run.runId);
+      }
+    },
     async selfCheck(request, onProgress) {
       if (running.has(request.runId)) {
         throw new PublicError('invalid-arguments', `Run ${request.runId} is already running.`);

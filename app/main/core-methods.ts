@@ -14,6 +14,21 @@ export const CORE_METHODS = [
   'accounts.setPassword',
   'accounts.clearPassword',
   'accounts.loginCheck',
+  'checks.runAccount',
+  'checks.runQuick',
+  'checks.history',
+  'checks.export',
+  'checks.compareFingerprint',
+  'settings.get',
+  'settings.setTimeout',
+  'settings.addRoot',
+  'settings.removeRoot',
 ] as const;
 
 export type CoreMethod = (typeof CORE_METHODS)[number];
+
+/** The methods that are runs: they take a run id first, send progress, and can be cancelled. */
+export const RUN_METHODS: ReadonlySet<CoreMethod> = new Set<CoreMethod>([
+  'checks.runAccount',
+  'checks.runQuick',
+]);

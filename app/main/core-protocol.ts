@@ -4,7 +4,7 @@
  * schemas: a crash or a bug in one process must not turn into undefined behaviour in the other.
  */
 import * as v from 'valibot';
-import { ProgressEvent, SelfCheckReport, SelfCheckRequest } from '../contract';
+import { ProgressEvent, RunId, SelfCheckReport, SelfCheckRequest } from '../contract';
 import { CORE_METHODS } from './core-methods';
 import { PUBLIC_ERROR_CODES } from './errors';
 
@@ -19,6 +19,8 @@ export const ToCore = v.variant('kind', [
     id: RequestId,
     method: v.picklist(CORE_METHODS),
     args: v.pipe(v.array(v.unknown()), v.maxLength(4)),
+    /** For a run: its id (progress events carry it). */
+    runId: v.optional(RunId),
   }),
 ]);
 

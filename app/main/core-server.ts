@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { runSelfCheck } from '../core/selfcheck';
 import type { CoreMethod } from './core-methods';
 import { ToCore, type FromCore } from './core-protocol';
+import type { RunContext } from './core-checks';
 import { createCoreService, type CoreService, type CoreServiceDeps } from './core-service';
 import { PublicError } from './errors';
 
@@ -20,14 +21,15 @@ export interface CoreServerDeps extends CoreServiceDeps {
   readonly now?: () => number;
 }
 
-/** Runs one service method; its errors are PublicErrors (the service translates them). */
+/** Runs one service method; its errors are PublicErrors (the service translates them). A run also gets its context (cancel, progress) as the last argument. */
 export async function callService(
   service: CoreService,
   method: CoreMethod,
   args: readonly unknown[],
+  context?: RunContext,
 ): Promise<unknown> {
   const fn = service[method] as (...a: unknown[]) => Promise<unknown>;
-  return fn(...args);
+  return context ? fn(...args, context) : fn(...args);
 }
 
 export function serveCore(port: ParentPortLike, deps: CoreServerDeps): void {
@@ -62,8 +64,22 @@ export function serveCore(port: ParentPortLike, deps: CoreServerDeps): void {
         break;
       }
       case 'call': {
-        const { id, method, args } = message;
-        callService(service, method, args).then(
+        const { id, method, args, runId } = message;
+        // Cancel kills this process (core-utility.ts), so the signal only ends with it.
+        const context: RunContext | undefined =
+          runId === undefined
+            ? undefined
+            : {
+                runId,
+                signal: new AbortController().signal,
+                onProgress: (step, state, scope) =>
+                  post({
+                    kind: 'progress',
+                    id,
+                    event: { runId, step, state, at: Date.now(), scope },
+                  }),
+              };
+        callService(service, method, args, context).then(
           (value) => post({ kind: 'value', id, value: value ?? null }),
           (err: unknown) => {
             const e =

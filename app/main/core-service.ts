@@ -22,12 +22,15 @@ import { AccountStoreError, openAccountStore, type AccountStore } from '../core/
 import { CredentialStoreError, type CredentialStore } from '../core/secrets/credential-store';
 import { existsSync } from 'node:fs';
 import type { CoreMethod } from './core-methods';
+import { createChecks, type RunContext } from './core-checks';
 import { PublicError } from './errors';
 
 export interface CoreServiceDeps {
   readonly credentialStore: CredentialStore;
-  /** Where the account store lives (the app's data directory). */
+  /** Where the account store, the history and the settings live (the app's data directory). */
   readonly dataDirectory: string;
+  /** Sealcheck's version, for reports. */
+  readonly version?: string;
   /** Where to look for other apps' setups (default: this user's home). */
   readonly environment?: Environment;
   /** Name resolution, DNS servers and extra trust for discovery and the login check (tests). */
@@ -36,6 +39,8 @@ export interface CoreServiceDeps {
     'dnsServers' | 'lookup' | 'extraCa' | 'autoconfigPort'
   > &
     Pick<LoginCheckOptions, 'connectTo'>;
+  /** The wall clock for certificate dates and the history (tests). */
+  readonly clock?: () => Date;
 }
 
 /** Translates store and keychain failures into errors the window may show. */
@@ -80,8 +85,31 @@ export function createCoreService(deps: CoreServiceDeps) {
     if (!account) throw new PublicError('not-found', 'There is no such account.');
     return account;
   };
+  const checks = createChecks({
+    dataDirectory: deps.dataDirectory,
+    version: deps.version ?? 'unknown',
+    ...(deps.network ? { network: deps.network } : {}),
+    ...(deps.clock ? { now: deps.clock } : {}),
+  });
 
   return {
+    // Runs get their run id first (for the window's bookkeeping) and the host's context last.
+    'checks.runAccount': (_runId: string, accountId: string, ctx: RunContext) =>
+      guarded(async () => checks['checks.runAccount'](await requireAccount(accountId), ctx)),
+    'checks.runQuick': (_runId: string, host: string, ctx: RunContext) =>
+      guarded(() => checks['checks.runQuick'](host, ctx)),
+    'checks.history': (owner: string, protocol: string, host: string, port: number) =>
+      guarded(() => checks['checks.history'](owner, protocol, host, port)),
+    'checks.export': (runId: string, format: 'markdown' | 'html' | 'json') =>
+      guarded(() => checks['checks.export'](runId, format)),
+    'checks.compareFingerprint': (runId: string, endpointIndex: number, text: string) =>
+      guarded(() => checks['checks.compareFingerprint'](runId, endpointIndex, text)),
+    'settings.get': () => guarded(() => checks['settings.get']()),
+    'settings.setTimeout': (seconds: number) =>
+      guarded(() => checks['settings.setTimeout'](seconds)),
+    'settings.addRoot': (label: string, pem: string) =>
+      guarded(() => checks['settings.addRoot'](label, pem)),
+    'settings.removeRoot': (label: string) => guarded(() => checks['settings.removeRoot'](label)),
     'accounts.list': () =>
       guarded(async () => {
         const accounts = await store.list();

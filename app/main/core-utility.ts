@@ -163,11 +163,17 @@ export function createUtilityProcessCore(options: UtilityProcessCoreOptions): Co
         onProgress,
       )) as SelfCheckReport;
     },
-    call(method, args) {
+    call(method, args, run) {
       return send(
-        (id) => ({ kind: 'call', id, method, args: [...args] }),
-        null,
-        () => undefined,
+        (id) => ({
+          kind: 'call',
+          id,
+          method,
+          args: [...args],
+          ...(run ? { runId: run.runId } : {}),
+        }),
+        run?.runId ?? null,
+        run?.onProgress ?? (() => undefined),
       );
     },
     cancel(runId) {

@@ -24,9 +24,21 @@ export interface CoreClient {
    * An account operation (core-service.ts), with arguments main already checked. Resolves with
    * its value (main checks it against the contract) or rejects with its PublicError.
    */
-  call(method: CoreMethod, args: readonly unknown[]): Promise<unknown>;
+  call(method: CoreMethod, args: readonly unknown[], run?: RunOptions): Promise<unknown>;
   /** Stops everything (app quit); pending runs reject. */
   dispose(): Promise<void>;
+}
+
+/** What core's export gives: a file name to suggest and the content. */
+interface ExportFile {
+  readonly fileName: string;
+  readonly content: string;
+}
+
+/** For a run (a check): its id, for cancel; its progress events. */
+export interface RunOptions {
+  readonly runId: string;
+  readonly onProgress: (event: ProgressEvent) => void;
 }
 
 /** Main → renderer notifications; main sends them to the window, the harness to the page. */
@@ -34,10 +46,22 @@ export interface EventSink {
   progress(event: ProgressEvent): void;
 }
 
+/**
+ * The native dialogs the handlers need, injectable: Electron's in the app, scripted ones in the
+ * end-to-end harness.
+ */
+export interface Dialogs {
+  /** Asks where to save `content`, saves it there, and returns the path; null when cancelled. */
+  save(defaultName: string, content: string): Promise<string | null>;
+  /** Asks for a certificate file and returns its name and text (bounded); null when cancelled. */
+  openCertificate(): Promise<{ readonly name: string; readonly text: string } | null>;
+}
+
 export interface HandlerDeps {
   readonly core: CoreClient;
   readonly appInfo: () => AppInfo;
   readonly events: EventSink;
+  readonly dialogs: Dialogs;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -58,6 +82,39 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'accounts:set-password': call<'accounts:set-password'>('accounts.setPassword'),
     'accounts:clear-password': call<'accounts:clear-password'>('accounts.clearPassword'),
     'accounts:login-check': call<'accounts:login-check'>('accounts.loginCheck'),
+    'checks:run-account': async (runId, accountId) =>
+      (await deps.core.call('checks.runAccount', [runId, accountId], {
+        runId,
+        onProgress: (e) => deps.events.progress(e),
+      })) as ResultOf<'checks:run-account'>,
+    'checks:run-quick': async (runId, host) =>
+      (await deps.core.call('checks.runQuick', [runId, host], {
+        runId,
+        onProgress: (e) => deps.events.progress(e),
+      })) as ResultOf<'checks:run-quick'>,
+    'checks:cancel': async (runId) => {
+      deps.core.cancel(runId);
+      return null;
+    },
+    'checks:history': call<'checks:history'>('checks.history'),
+    'checks:markdown': async (runId) => {
+      const file = (await deps.core.call('checks.export', [runId, 'markdown'])) as ExportFile;
+      return file.content;
+    },
+    'checks:save': async (runId, format) => {
+      const file = (await deps.core.call('checks.export', [runId, format])) as ExportFile;
+      return { savedTo: await deps.dialogs.save(file.fileName, file.content) };
+    },
+    'checks:compare-fingerprint': call<'checks:compare-fingerprint'>('checks.compareFingerprint'),
+    'settings:get': call<'settings:get'>('settings.get'),
+    'settings:set-timeout': call<'settings:set-timeout'>('settings.setTimeout'),
+    'settings:add-root': async () => {
+      const file = await deps.dialogs.openCertificate();
+      if (file === null) return null;
+      await deps.core.call('settings.addRoot', [file.name, file.text]);
+      return file.name;
+    },
+    'settings:remove-root': call<'settings:remove-root'>('settings.removeRoot'),
     'app:get-info': async () => deps.appInfo(),
     'app:self-check': async (request) => {
       const report = await deps.core.selfCheck(request, (event) => deps.events.progress(event));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, protocol, shell, utilityProcess } from 'electron';
 import type { AppInfo } from '../contract';
 import { createUtilityProcessCore } from './core-utility';
+import { electronDialogs } from './dialogs';
 import { createHandlers, type CoreClient } from './handlers';
 import { hardenApp, SECURE_WEB_PREFERENCES } from './hardening';
 import { menuTemplate } from './menu';
@@ -107,6 +108,7 @@ function start(): void {
       core: utilityCore,
       appInfo,
       events: createWebContentsEventSink(() => mainWindow?.webContents),
+      dialogs: electronDialogs(() => mainWindow ?? null),
     });
     registerIpc(ipcMain, handlers, { trustedOrigins });
 

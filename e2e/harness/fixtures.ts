@@ -12,11 +12,14 @@
  * When a test fails, the console log and the IPC log are kept beside the screenshot and trace
  * (those come from playwright.config.ts) in the test's folder under test-results/e2e/.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { createKeyringStore } from '../../app/core/secrets/keyring-store';
+import type { Dialogs } from '../../app/main/handlers';
+import { BED_ENV, bedLookup, loadBed, type BedDescription } from '../../test/bed/endpoints';
 import { ShellPage } from '../pages/shell';
 import { failed, keepArtifact } from './artifacts';
 import { chromiumArgs, chromiumExecutable } from './chromium';
@@ -24,10 +27,26 @@ import { watchPage, type PageDiagnostics } from './diagnostics';
 import { connectPage, type HarnessIpc } from './ipc-host';
 import { ENV_BASE_URL, ENV_BRIDGE } from './paths';
 
+/** The native dialogs, scripted: saves land in the test's folder; opens return what was put ready. */
+export interface ScriptedDialogs extends Dialogs {
+  /** Every file saved, in order. */
+  readonly saved: { readonly name: string; readonly path: string; readonly content: string }[];
+  /** The next certificate file the open dialog "chooses" (null: the user cancels). */
+  nextCertificate: { readonly name: string; readonly text: string } | null;
+}
+
 interface Fixtures {
   diagnostics: PageDiagnostics;
   ipc: HarnessIpc;
   shell: ShellPage;
+  dialogs: ScriptedDialogs;
+  /** A home directory of the test's own, where other apps' setups can be put for import. */
+  home: string;
+}
+
+/** The running bed, when npm test started one (specs that need it say so when it is missing). */
+export function bedForTests(): BedDescription | null {
+  return process.env[BED_ENV] ? loadBed() : null;
 }
 
 export const test = base.extend<Fixtures>({
@@ -63,14 +82,50 @@ export const test = base.extend<Fixtures>({
     }
   },
 
-  ipc: async ({ page }, use, testInfo) => {
+  // Playwright reads a fixture's dependencies from this pattern: an empty one means none.
+  // eslint-disable-next-line no-empty-pattern
+  home: async ({}, use) => {
+    const home = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-home-'));
+    await use(home);
+    await rm(home, { recursive: true, force: true });
+  },
+
+  // eslint-disable-next-line no-empty-pattern
+  dialogs: async ({}, use, testInfo) => {
+    const saved: ScriptedDialogs['saved'] = [];
+    const dialogs: ScriptedDialogs = {
+      saved,
+      nextCertificate: null,
+      async save(name, content) {
+        const path = testInfo.outputPath(name);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, content, 'utf8');
+        saved.push({ name, path, content });
+        return path;
+      },
+      async openCertificate() {
+        const next = dialogs.nextCertificate;
+        dialogs.nextCertificate = null;
+        return next;
+      },
+    };
+    await use(dialogs);
+  },
+
+  ipc: async ({ page, dialogs, home }, use, testInfo) => {
     const bridgePath = process.env[ENV_BRIDGE];
     if (!bridgePath) throw new Error(`${ENV_BRIDGE} is not set: run through playwright.config.ts`);
     const dataDirectory = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-data-'));
+    const bed = bedForTests();
     const ipc = await connectPage(page, {
       credentialStore: createKeyringStore(),
       bridgePath,
       dataDirectory,
+      dialogs,
+      environment: { platform: 'linux', home, env: {} },
+      ...(bed
+        ? { network: { lookup: bedLookup, extraCa: [readFileSync(bed.rootCaFile, 'utf8')] } }
+        : {}),
     });
     await use(ipc);
     if (failed(testInfo)) {

@@ -18,7 +18,8 @@ import type { WebContents } from 'electron';
 import type { AppInfo } from '../../app/contract';
 import type { CredentialStore } from '../../app/core/secrets/credential-store';
 import { createInProcessCore } from '../../app/main/core-in-process';
-import { createHandlers } from '../../app/main/handlers';
+import type { CoreServiceDeps } from '../../app/main/core-service';
+import { createHandlers, type Dialogs } from '../../app/main/handlers';
 import { dispatchInvoke } from '../../app/main/ipc';
 import { createWebContentsEventSink } from '../../app/main/register-ipc';
 import { repoRoot } from './paths';
@@ -49,6 +50,11 @@ export interface ConnectOptions {
   readonly dataDirectory: string;
   /** The bundled page bridge (see bundle-bridge.ts). */
   readonly bridgePath: string;
+  /** Scripted save and open dialogs. */
+  readonly dialogs: Dialogs;
+  /** Name resolution and trust for the bed; where other apps' setups are (a fixture home). */
+  readonly network?: CoreServiceDeps['network'];
+  readonly environment?: CoreServiceDeps['environment'];
 }
 
 const packageVersion = (
@@ -88,6 +94,9 @@ export async function connectPage(page: Page, options: ConnectOptions): Promise<
   const core = createInProcessCore({
     credentialStore: options.credentialStore,
     dataDirectory: options.dataDirectory,
+    version: packageVersion,
+    ...(options.network ? { network: options.network } : {}),
+    ...(options.environment ? { environment: options.environment } : {}),
   });
   const appInfo = (): AppInfo => ({
     name: 'Sealcheck',
@@ -101,6 +110,7 @@ export async function connectPage(page: Page, options: ConnectOptions): Promise<
     appInfo,
     // Only `isDestroyed` and `send` are used by the sink.
     events: createWebContentsEventSink(() => pageContents as unknown as WebContents),
+    dialogs: options.dialogs,
   });
 
   const holds = new Map<string, { readonly until: Promise<void>; readonly release: () => void }>();

@@ -59,6 +59,7 @@ beforeAll(async () => {
       platform: 'linux',
       coreHost: 'in-process',
     }),
+    dialogs: { save: async () => null, openCertificate: async () => null },
     events: { progress: (e) => sent.push(e) },
   });
 });

@@ -36,6 +36,7 @@ describe('createInProcessCore', () => {
         platform: process.platform,
         coreHost: core.host,
       }),
+      dialogs: { save: async () => null, openCertificate: async () => null },
       events: { progress: (e) => events.push(e) },
     });
     const report = await dispatchInvoke(handlers, 'app:self-check', [{ runId: 'e2e-1' }]);

@@ -153,7 +153,12 @@ describe('createHandlers', () => {
       call: () => Promise.reject(new Error('not in this test')),
       dispose: async () => undefined,
     };
-    const handlers = createHandlers({ core, appInfo: () => info, events: { progress } });
+    const handlers = createHandlers({
+      core,
+      appInfo: () => info,
+      events: { progress },
+      dialogs: { save: async () => null, openCertificate: async () => null },
+    });
     await expect(
       dispatchInvoke(handlers, 'app:self-check', [{ runId: 'abc' }]),
     ).resolves.toMatchObject({ runId: 'abc' });

@@ -44,6 +44,15 @@ export function worstSeverity(findings: readonly Pick<Finding, 'severity'>[]): S
   return worst;
 }
 
+/** Every address refused the connection: nothing listens there (a port that is not served). */
+export function refusedEverywhere(facts: EndpointFacts): boolean {
+  return (
+    facts.resolveError === null &&
+    facts.addresses.length > 0 &&
+    facts.addresses.every((a) => a.status === 'connection-refused')
+  );
+}
+
 /** Findings that prove the app's connection is not encrypted. */
 function provesNotEncrypted(f: Finding): boolean {
   switch (f.id) {

@@ -1,0 +1,192 @@
+/**
+ * Check history: a short record of every endpoint check, kept per endpoint so the next check
+ * can say what changed (a new certificate, STARTTLS no longer offered, a worse verdict): trust on
+ * first use made visible. Classifying a change (renewal or attack) is the root-cause work's.
+ *
+ * One JSON file (`history.json`, schema `sealcheck.history/1`) beside the account list, with the
+ * same atomic, locked writes (storage/json-file.ts). Capped: at most MAX_PER_ENDPOINT records per
+ * endpoint and MAX_ENDPOINTS endpoints, nothing older than the retention period (default 180
+ * days). Records hold no transcript, no server text beyond ids and fingerprints, no password.
+ */
+import * as v from 'valibot';
+import type { AddressFacts } from '../facts/endpoint';
+import type { Judgement } from '../findings/judge';
+import { sha256Of } from '../findings/rules-account';
+import { jsonFile } from '../storage/json-file';
+
+export const HISTORY_SCHEMA = 'sealcheck.history/1';
+export const HISTORY_FILE = 'history.json';
+export const MAX_PER_ENDPOINT = 20;
+export const MAX_ENDPOINTS = 500;
+export const DEFAULT_RETENTION_DAYS = 180;
+
+const Record_ = v.strictObject({
+  checkedAt: v.pipe(v.string(), v.isoTimestamp()),
+  verdict: v.picklist([
+    'encrypted-verified',
+    'encrypted-unverified',
+    'encryption-removable',
+    'not-encrypted',
+    'could-not-check',
+    'not-served',
+  ]),
+  findingIds: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(100)),
+  /** The server certificate's SHA-256 on the first address with TLS, or null. */
+  leafSha256: v.nullable(v.pipe(v.string(), v.maxLength(95))),
+  /** Whether STARTTLS was offered (null for implicit TLS, or when nothing was seen). */
+  starttlsOffered: v.nullable(v.boolean()),
+});
+export type HistoryRecord = v.InferOutput<typeof Record_>;
+
+const HistoryFile = v.strictObject({
+  schema: v.literal(HISTORY_SCHEMA),
+  endpoints: v.record(
+    v.pipe(v.string(), v.maxLength(600)),
+    v.pipe(v.array(Record_), v.maxLength(MAX_PER_ENDPOINT)),
+  ),
+});
+type HistoryFile = v.InferOutput<typeof HistoryFile>;
+
+export type Change =
+  | {
+      readonly kind: 'certificate-changed';
+      readonly since: string;
+      readonly from: string;
+      readonly to: string;
+    }
+  | { readonly kind: 'starttls-gone'; readonly since: string }
+  | {
+      readonly kind: 'verdict-changed';
+      readonly since: string;
+      readonly from: HistoryRecord['verdict'];
+      readonly to: HistoryRecord['verdict'];
+    };
+
+/** The key of an endpoint in the history: whose, what protocol, where. */
+export function historyKey(
+  owner: string,
+  target: { protocol: string; host: string; port: number },
+): string {
+  return `${owner}|${target.protocol}|${target.host.toLowerCase()}|${target.port}`;
+}
+
+function firstTls(addresses: readonly AddressFacts[]): AddressFacts | undefined {
+  return addresses.find((a) => a.tls !== null);
+}
+
+/** The record of one judged endpoint. */
+export function recordOf(j: Judgement, checkedAt: string): HistoryRecord {
+  const tlsAddress = firstTls(j.facts.addresses);
+  const leaf = tlsAddress?.tls?.peerChain[0];
+  const before = j.facts.addresses.find((a) => a.capabilitiesBeforeTls !== null);
+  const offered =
+    j.facts.target.security === 'implicit' || before === undefined
+      ? null
+      : before.starttls?.outcome === 'accepted' || before.capabilitiesBeforeTls?.starttls === true
+        ? true
+        : before.capabilitiesBeforeTls?.starttls === false
+          ? false
+          : null;
+  return {
+    checkedAt,
+    verdict: j.verdict.kind,
+    findingIds: [...new Set(j.findings.map((f) => f.id))].slice(0, 100),
+    leafSha256: leaf ? sha256Of(leaf) : null,
+    starttlsOffered: offered,
+  };
+}
+
+/** What changed from the previous record to this one (pure). */
+export function changesBetween(previous: HistoryRecord | null, next: HistoryRecord): Change[] {
+  if (previous === null) return [];
+  const out: Change[] = [];
+  const since = previous.checkedAt;
+  if (
+    previous.leafSha256 !== null &&
+    next.leafSha256 !== null &&
+    previous.leafSha256 !== next.leafSha256
+  ) {
+    out.push({
+      kind: 'certificate-changed',
+      since,
+      from: previous.leafSha256,
+      to: next.leafSha256,
+    });
+  }
+  if (previous.starttlsOffered === true && next.starttlsOffered === false) {
+    out.push({ kind: 'starttls-gone', since });
+  }
+  if (
+    previous.verdict !== next.verdict &&
+    next.verdict !== 'could-not-check' &&
+    previous.verdict !== 'could-not-check'
+  ) {
+    out.push({ kind: 'verdict-changed', since, from: previous.verdict, to: next.verdict });
+  }
+  return out;
+}
+
+export interface HistoryStore {
+  readonly path: string;
+  /** Adds a record and returns the one before it (or null). */
+  add(key: string, record: HistoryRecord): Promise<HistoryRecord | null>;
+  /** The records of one endpoint, newest first. */
+  list(key: string): Promise<HistoryRecord[]>;
+  /** Every key whose owner is `owner` (an account id, or "quick"). */
+  keysOf(owner: string): Promise<string[]>;
+  startEmpty(): Promise<void>;
+}
+
+export interface HistoryOptions {
+  readonly directory: string;
+  readonly retentionDays?: number;
+  readonly now?: () => Date;
+}
+
+export function openHistory(options: HistoryOptions): HistoryStore {
+  const now = options.now ?? (() => new Date());
+  const retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
+  const file = jsonFile<HistoryFile>({
+    directory: options.directory,
+    fileName: HISTORY_FILE,
+    schemaName: 'sealcheck.history',
+    version: 1,
+    schema: HistoryFile,
+    empty: () => ({ schema: HISTORY_SCHEMA, endpoints: {} }),
+    label: 'check history',
+    maxBytes: 16 * 1024 * 1024,
+  });
+
+  /** Drops what is past retention; keeps the newest endpoints within the cap. */
+  function pruned(endpoints: HistoryFile['endpoints']): HistoryFile['endpoints'] {
+    const cutoff = now().getTime() - retentionMs;
+    const kept = Object.entries(endpoints)
+      .map(([k, list]) => [k, list.filter((r) => Date.parse(r.checkedAt) >= cutoff)] as const)
+      .filter(([, list]) => list.length > 0)
+      .sort((a, b) => Date.parse(b[1][0]?.checkedAt ?? '') - Date.parse(a[1][0]?.checkedAt ?? ''))
+      .slice(0, MAX_ENDPOINTS);
+    return Object.fromEntries(kept);
+  }
+
+  return {
+    path: file.path,
+    add(key, record) {
+      return file.change((current) => {
+        const list = current.endpoints[key] ?? [];
+        const previous = list[0] ?? null;
+        const endpoints = pruned({
+          ...current.endpoints,
+          [key]: [record, ...list].slice(0, MAX_PER_ENDPOINT),
+        });
+        return { value: { ...current, endpoints }, result: previous };
+      });
+    },
+    async list(key) {
+      return [...((await file.read()).endpoints[key] ?? [])];
+    },
+    async keysOf(owner) {
+      return Object.keys((await file.read()).endpoints).filter((k) => k.startsWith(`${owner}|`));
+    },
+    startEmpty: () => file.startEmpty(),
+  };
+}

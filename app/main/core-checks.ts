@@ -1,0 +1,297 @@
+/**
+ * The checks core performs for the window, beside the account operations (core-service.ts):
+ * an account's check, a quick check of a server name, the history and what changed, exports
+ * (help-desk Markdown, a printable HTML report, the JSON), the fingerprint comparison, and the
+ * settings (timeouts, a company's root certificate). No electron here.
+ *
+ * Each check has a run id; its progress goes out as events with that id, scoped by endpoint, and
+ * its cancel (CoreClient.cancel) aborts it. The last results stay in memory (a few) so the window
+ * can export them or compare a fingerprint without running the check again.
+ */
+import { randomUUID } from 'node:crypto';
+import * as v from 'valibot';
+import type { Account } from '../core/accounts/model';
+import { assessAccount } from '../core/assess/account';
+import {
+  compareFingerprint,
+  defaultTrustStores,
+  normaliseFingerprint,
+  type TrustStores,
+} from '../core/cert';
+import { changeText } from '../core/explain/changes';
+import { fingerprintWords } from '../core/explain/clients';
+import { helpdeskMarkdown } from '../core/explain/helpdesk';
+import type { EndpointTarget } from '../core/facts/endpoint';
+import { judgeEndpoint, type Judgement } from '../core/findings/judge';
+import { accountVerdict, refusedEverywhere } from '../core/findings/verdict';
+import {
+  changesBetween,
+  historyKey,
+  openHistory,
+  recordOf,
+  type HistoryRecord,
+} from '../core/history/store';
+import { probeEndpoint, type ProbeOptions } from '../core/probe';
+import { standardTargets } from '../core/protocols/registry';
+import { checkReportHtml } from '../core/report/html';
+import { checkView, type CheckView, type EndpointInput } from '../core/report/view';
+import { jsonFile } from '../core/storage/json-file';
+import { PublicError } from './errors';
+
+export interface RunContext {
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  readonly onProgress: (step: string, state: 'started' | 'done' | 'failed', scope: string) => void;
+}
+
+export interface ChecksDeps {
+  readonly dataDirectory: string;
+  readonly version: string;
+  /** Name resolution and trust for tests (the bed); connect-to rules for tests. */
+  readonly network?: Pick<ProbeOptions, 'lookup' | 'connectTo'> & {
+    readonly extraCa?: readonly string[];
+  };
+  readonly now?: () => Date;
+}
+
+const SETTINGS_SCHEMA = 'sealcheck.settings/1';
+const Settings = v.strictObject({
+  schema: v.literal(SETTINGS_SCHEMA),
+  /** Each endpoint's whole-check deadline, in seconds. */
+  timeoutSeconds: v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)),
+  /** Roots trusted knowingly (a company's own authority), PEM, with the file they came from. */
+  extraRoots: v.pipe(
+    v.array(
+      v.strictObject({
+        label: v.pipe(v.string(), v.maxLength(300)),
+        pem: v.pipe(v.string(), v.maxLength(64 * 1024)),
+      }),
+    ),
+    v.maxLength(20),
+  ),
+});
+type SettingsFile = v.InferOutput<typeof Settings>;
+export type SettingsView = Omit<SettingsFile, 'schema' | 'extraRoots'> & {
+  readonly extraRoots: readonly { readonly label: string }[];
+};
+
+/** How many finished checks stay in memory for exports and comparisons. */
+const KEPT_RUNS = 20;
+
+interface KeptRun {
+  readonly view: CheckView;
+  readonly judgements: readonly Judgement[];
+}
+
+export function createChecks(deps: ChecksDeps) {
+  const now = deps.now ?? (() => new Date());
+  const history = openHistory({ directory: deps.dataDirectory, now });
+  const settings = jsonFile<SettingsFile>({
+    directory: deps.dataDirectory,
+    fileName: 'settings.json',
+    schemaName: 'sealcheck.settings',
+    version: 1,
+    schema: Settings,
+    empty: () => ({ schema: SETTINGS_SCHEMA, timeoutSeconds: 30, extraRoots: [] }),
+    label: 'settings',
+    maxBytes: 2 * 1024 * 1024,
+  });
+  const kept = new Map<string, KeptRun>();
+  const keep = (run: KeptRun): void => {
+    kept.set(run.view.runId, run);
+    while (kept.size > KEPT_RUNS) kept.delete(kept.keys().next().value as string);
+  };
+  const runOf = (runId: string): KeptRun => {
+    const run = kept.get(runId);
+    if (!run)
+      throw new PublicError('not-found', 'That check is no longer available; run it again.');
+    return run;
+  };
+
+  async function probeSetup(): Promise<{
+    trust: TrustStores;
+    extraCa: string[];
+    timeoutMs: number;
+  }> {
+    const s = await settings.read();
+    const extraCa = [...(deps.network?.extraCa ?? []), ...s.extraRoots.map((r) => r.pem)];
+    return { trust: defaultTrustStores(extraCa), extraCa, timeoutMs: s.timeoutSeconds * 1000 };
+  }
+
+  /** History: records every endpoint, returns what changed since the last check of each. */
+  async function remember(
+    owner: string,
+    judgements: readonly Judgement[],
+    checkedAt: string,
+  ): Promise<string[][]> {
+    return Promise.all(
+      judgements.map(async (j) => {
+        const record = recordOf(j, checkedAt);
+        const previous = await history.add(historyKey(owner, j.facts.target), record);
+        return changesBetween(previous, record).map(changeText);
+      }),
+    );
+  }
+
+  return {
+    'checks.runAccount': async (account: Account, ctx: RunContext): Promise<CheckView> => {
+      const { trust, extraCa, timeoutMs } = await probeSetup();
+      const assessment = await assessAccount(account, {
+        trust,
+        now: now(),
+        extraCa,
+        overallTimeoutMs: timeoutMs,
+        signal: ctx.signal,
+        ...(deps.network?.lookup ? { lookup: deps.network.lookup } : {}),
+        ...(deps.network?.connectTo ? { connectTo: deps.network.connectTo } : {}),
+        onProgress: (role, e) => ctx.onProgress(e.step, e.state, role),
+      });
+      if (ctx.signal.aborted) throw new PublicError('cancelled', 'The check was cancelled.');
+      const checkedAt = now().toISOString();
+      const judgements = assessment.endpoints.map((e) => e.judgement);
+      const changes = await remember(account.id, judgements, checkedAt);
+      const view = checkView({
+        runId: ctx.runId,
+        title: account.displayName || account.address,
+        checkedAt,
+        accountId: account.id,
+        verdict: assessment.verdict,
+        endpoints: assessment.endpoints.map((e, i): EndpointInput => ({
+          role: e.role,
+          judgement: e.judgement,
+          changes: changes[i] ?? [],
+        })),
+      });
+      keep({ view, judgements });
+      return view;
+    },
+
+    'checks.runQuick': async (host: string, ctx: RunContext): Promise<CheckView> => {
+      const { trust, extraCa, timeoutMs } = await probeSetup();
+      const targets: EndpointTarget[] = standardTargets(host);
+      const judgements = await Promise.all(
+        targets.map(async (t) => {
+          const scope = `${t.protocol}:${t.port}`;
+          const facts = await probeEndpoint(t, {
+            extraCa,
+            overallTimeoutMs: timeoutMs,
+            injectionTest: t.security === 'starttls',
+            signal: ctx.signal,
+            ...(deps.network?.lookup ? { lookup: deps.network.lookup } : {}),
+            ...(deps.network?.connectTo ? { connectTo: deps.network.connectTo } : {}),
+            onProgress: (e) => ctx.onProgress(e.step, e.state, scope),
+          });
+          return judgeEndpoint(facts, { trust, now: now() });
+        }),
+      );
+      if (ctx.signal.aborted) throw new PublicError('cancelled', 'The check was cancelled.');
+      // Ports nothing listens on are left out: most hosts serve a few of the standard ones.
+      const served = judgements.filter((j) => !refusedEverywhere(j.facts));
+      const checkedAt = now().toISOString();
+      const changes = await remember('quick', served, checkedAt);
+      const view = checkView({
+        runId: ctx.runId,
+        title: host,
+        checkedAt,
+        accountId: null,
+        verdict: accountVerdict(served.map((j) => j.verdict)),
+        endpoints: served.map((j, i) => ({ role: null, judgement: j, changes: changes[i] ?? [] })),
+      });
+      keep({ view, judgements: served });
+      return view;
+    },
+
+    'checks.history': async (
+      owner: string,
+      protocol: string,
+      host: string,
+      port: number,
+    ): Promise<HistoryRecord[]> => history.list(historyKey(owner, { protocol, host, port })),
+
+    'checks.export': async (runId: string, format: 'markdown' | 'html' | 'json') => {
+      const { view, judgements } = runOf(runId);
+      const stamp = view.checkedAt.slice(0, 10);
+      const base = `sealcheck-${view.title.replace(/[^\w.-]+/g, '_').slice(0, 60)}-${stamp}`;
+      switch (format) {
+        case 'markdown':
+          return {
+            fileName: `${base}.md`,
+            content: helpdeskMarkdown(judgements, {
+              generatedAt: view.checkedAt,
+              version: deps.version,
+            }),
+          };
+        case 'html':
+          return { fileName: `${base}.html`, content: checkReportHtml(view, deps.version) };
+        case 'json':
+          return {
+            fileName: `${base}.sealcheck`,
+            content: `${JSON.stringify({ schema: 'sealcheck.report/1', version: deps.version, view, facts: judgements.map((j) => j.facts) }, null, 2)}\n`,
+          };
+      }
+    },
+
+    'checks.compareFingerprint': async (runId: string, endpointIndex: number, text: string) => {
+      const { view, judgements } = runOf(runId);
+      const j = judgements[endpointIndex];
+      const analysis = j?.certificates[0];
+      if (!j || !analysis)
+        throw new PublicError('not-found', 'That server showed no certificate to compare with.');
+      const normal = normaliseFingerprint(text);
+      if (!normal) {
+        throw new PublicError(
+          'invalid-arguments',
+          'That is not a SHA-256 or SHA-1 fingerprint (64 or 40 hex digits).',
+        );
+      }
+      const comparison = compareFingerprint(analysis, text);
+      const words = fingerprintWords(
+        comparison,
+        view.endpoints[endpointIndex]?.host ?? j.facts.target.host,
+        analysis,
+        text,
+      );
+      return {
+        match: comparison.result,
+        given: normal.colonHex,
+        sentence: words.result,
+        meaning: words.meaning,
+      };
+    },
+
+    'settings.get': async (): Promise<SettingsView> => {
+      const s = await settings.read();
+      return {
+        timeoutSeconds: s.timeoutSeconds,
+        extraRoots: s.extraRoots.map((r) => ({ label: r.label })),
+      };
+    },
+
+    'settings.setTimeout': async (seconds: number): Promise<null> =>
+      settings.change((s) => ({ value: { ...s, timeoutSeconds: seconds }, result: null })),
+
+    'settings.addRoot': async (label: string, pem: string): Promise<null> => {
+      if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem)) {
+        throw new PublicError('invalid-arguments', 'The file holds no certificate (PEM).');
+      }
+      return settings.change((s) => ({
+        value: {
+          ...s,
+          extraRoots: [...s.extraRoots.filter((r) => r.label !== label), { label, pem }],
+        },
+        result: null,
+      }));
+    },
+
+    'settings.removeRoot': async (label: string): Promise<null> =>
+      settings.change((s) => ({
+        value: { ...s, extraRoots: s.extraRoots.filter((r) => r.label !== label) },
+        result: null,
+      })),
+  };
+}
+
+export type Checks = ReturnType<typeof createChecks>;
+
+/** A run id for callers that have none (tests). */
+export const newRunId = (): string => randomUUID();
