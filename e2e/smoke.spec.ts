@@ -38,6 +38,11 @@ function expectedFromThisProcess(): Omit<ExpectedSelfCheck, 'keychain'> {
   };
 }
 
+// The window opens on the accounts; these tests are about the "System check" screen.
+test.beforeEach(async ({ shell }) => {
+  await shell.showSystemCheck();
+});
+
 test('the shell renders and shows the version from the real handlers', async ({
   shell,
   diagnostics,
@@ -48,7 +53,9 @@ test('the shell renders and shows the version from the real handlers', async ({
   await expect(shell.fact('Checks run')).toHaveText(/inside this program/);
   await expect(shell.fact('Node.js')).toHaveText(process.versions.node);
   await expect(shell.fact('OpenSSL')).toHaveText(process.versions.openssl);
-  expect(ipc.log.filter((e) => e.kind === 'reply').map((e) => e.channel)).toEqual(['app:get-info']);
+  const replies = ipc.log.filter((e) => e.kind === 'reply').map((e) => e.channel);
+  expect(replies).toContain('app:get-info');
+  expect(replies).not.toContain('app:self-check');
   expectNoPageProblems(diagnostics);
 });
 

@@ -38,6 +38,19 @@ export class ShellPage {
     await this.page.goto(url);
   }
 
+  /** The navigation button of a screen, e.g. "System check". */
+  tab(name: string): Locator {
+    return this.page
+      .getByRole('navigation', { name: 'Sealcheck' })
+      .getByRole('button', { name, exact: true });
+  }
+
+  /** Goes to the "System check" screen (the window opens on the accounts). */
+  async showSystemCheck(): Promise<void> {
+    await this.tab('System check').click();
+    await this.systemCheck.waitFor();
+  }
+
   /** The value shown for a fact such as "Version" in "This copy of Sealcheck". */
   fact(term: string): Locator {
     return this.about

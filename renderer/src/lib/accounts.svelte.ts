@@ -1,0 +1,118 @@
+/**
+ * The accounts the window shows, with the latest verdict of each endpoint from the history
+ * (so the overview knows when each was last checked, across restarts).
+ */
+import type { accounts as A, checks as C, SealcheckApi } from '../../../app/contract';
+import { messageOf } from './app-info.svelte';
+
+export type AccountsApi = {
+  readonly accounts: Pick<
+    SealcheckApi['accounts'],
+    'list' | 'add' | 'update' | 'remove' | 'setPassword' | 'clearPassword' | 'startEmpty'
+  >;
+  readonly checks: Pick<SealcheckApi['checks'], 'history'>;
+};
+
+export type Role = 'incoming' | 'outgoing' | 'chat';
+
+export interface LastCheck {
+  readonly checkedAt: string;
+  readonly verdict: C.HistoryRecord['verdict'];
+}
+
+export function endpointsOf(
+  a: A.Account,
+): { role: Role; protocol: string; host: string; port: number }[] {
+  const out: { role: Role; protocol: string; host: string; port: number }[] = [];
+  if (a.incoming) out.push({ role: 'incoming', ...a.incoming });
+  if (a.outgoing) out.push({ role: 'outgoing', ...a.outgoing });
+  if (a.chat) out.push({ role: 'chat', ...a.chat });
+  return out;
+}
+
+export class AccountsState {
+  readonly #api: AccountsApi;
+  #list = $state<A.AccountSummary[]>([]);
+  #last = $state<Record<string, LastCheck | null>>({});
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+
+  constructor(api: AccountsApi) {
+    this.#api = api;
+  }
+
+  get list(): readonly A.AccountSummary[] {
+    return this.#list;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  /** Why the list could not be read (a damaged file, a locked keychain …), or null. */
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** The latest check of one endpoint, or null when it was never checked. */
+  last(accountId: string, role: Role): LastCheck | null {
+    return this.#last[`${accountId}|${role}`] ?? null;
+  }
+
+  async load(): Promise<void> {
+    this.#loading = true;
+    this.#error = null;
+    try {
+      const list = await this.#api.accounts.list();
+      this.#list = list;
+      const last: Record<string, LastCheck | null> = {};
+      await Promise.all(
+        list.flatMap(({ account }) =>
+          endpointsOf(account).map(async (e) => {
+            const records = await this.#api.checks.history(
+              account.id,
+              e.protocol as 'imap',
+              e.host,
+              e.port,
+            );
+            const r = records[0];
+            last[`${account.id}|${e.role}`] = r
+              ? { checkedAt: r.checkedAt, verdict: r.verdict }
+              : null;
+          }),
+        ),
+      );
+      this.#last = last;
+    } catch (err) {
+      this.#error = messageOf(err);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  async add(input: A.NewAccount, password: string | null): Promise<A.Account> {
+    const account = await this.#api.accounts.add(input);
+    if (password) await this.#api.accounts.setPassword(account.id, password);
+    await this.load();
+    return account;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.#api.accounts.remove(id);
+    await this.load();
+  }
+
+  async setPassword(id: string, password: string): Promise<void> {
+    await this.#api.accounts.setPassword(id, password);
+    await this.load();
+  }
+
+  async clearPassword(id: string): Promise<void> {
+    await this.#api.accounts.clearPassword(id);
+    await this.load();
+  }
+
+  /** After a damaged account file: start empty (the damaged copy stays kept). */
+  async startEmpty(): Promise<void> {
+    await this.#api.accounts.startEmpty();
+    await this.load();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * How a verdict looks: an icon name and a tone, always beside its words (never colour alone).
+ */
+import type { checks } from '../../../app/contract';
+
+export type VerdictKind = checks.VerdictView['kind'];
+export type Tone = 'ok' | 'problem' | 'warn' | 'unknown';
+
+export interface VerdictLook {
+  /** The icon's name: a check mark, a cross, a warning sign, a question mark, a dash. */
+  readonly icon: 'check' | 'cross' | 'warning' | 'question' | 'dash';
+  readonly tone: Tone;
+  /** Short words for badges, e.g. in the overview ("Verified"). */
+  readonly short: string;
+}
+
+export function verdictLook(kind: VerdictKind | null): VerdictLook {
+  switch (kind) {
+    case 'encrypted-verified':
+      return { icon: 'check', tone: 'ok', short: 'Encrypted and verified' };
+    case 'encrypted-unverified':
+      return { icon: 'warning', tone: 'problem', short: 'Identity not proven' };
+    case 'encryption-removable':
+      return { icon: 'warning', tone: 'warn', short: 'Encryption can be removed' };
+    case 'not-encrypted':
+      return { icon: 'cross', tone: 'problem', short: 'Not encrypted' };
+    case 'could-not-check':
+      return { icon: 'question', tone: 'unknown', short: 'Could not check' };
+    case 'not-served':
+      return { icon: 'dash', tone: 'unknown', short: 'Not served' };
+    case null:
+      return { icon: 'dash', tone: 'unknown', short: 'Not checked yet' };
+  }
+}
+
+const SEVERITY: Readonly<Record<'critical' | 'warning' | 'info', string>> = {
+  critical: 'Needs attention now',
+  warning: 'Worth fixing',
+  info: 'Good to know',
+};
+
+export function severityWords(s: 'critical' | 'warning' | 'info'): string {
+  return SEVERITY[s];
+}
+
+/** Worst first: critical, warning, info (the view sorts findings by this). */
+export function severityRank(s: 'critical' | 'warning' | 'info'): number {
+  return s === 'critical' ? 0 : s === 'warning' ? 1 : 2;
+}
