@@ -92,6 +92,14 @@ export const EndpointView = v.object({
   scan: v.array(Detail),
   transcript: v.array(TranscriptEntry),
   changes: v.array(v.string()),
+  earlier: v.array(
+    v.object({
+      checkedAt: v.string(),
+      verdict: VerdictKind,
+      headline: v.string(),
+      leafSha256: v.nullable(v.string()),
+    }),
+  ),
 });
 
 export const CheckView = v.object({

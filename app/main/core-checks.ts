@@ -77,6 +77,8 @@ export type SettingsView = Omit<SettingsFile, 'schema' | 'extraRoots'> & {
 
 /** How many finished checks stay in memory for exports and comparisons. */
 const KEPT_RUNS = 20;
+/** How many earlier checks of an endpoint a result lists. */
+const EARLIER_SHOWN = 5;
 
 interface KeptRun {
   readonly view: CheckView;
@@ -118,19 +120,22 @@ export function createChecks(deps: ChecksDeps) {
     return { trust: defaultTrustStores(extraCa), extraCa, timeoutMs: s.timeoutSeconds * 1000 };
   }
 
-  /** History: records every endpoint, returns what changed since the last check of each. */
+  /** History: records every endpoint; returns, per endpoint, what changed and the earlier checks. */
   async function remember(
     owner: string,
     judgements: readonly Judgement[],
     checkedAt: string,
-  ): Promise<string[][]> {
-    return Promise.all(
-      judgements.map(async (j) => {
-        const record = recordOf(j, checkedAt);
-        const previous = await history.add(historyKey(owner, j.facts.target), record);
-        return changesBetween(previous, record).map(changeText);
-      }),
-    );
+  ): Promise<{ changes: string[]; earlier: HistoryRecord[] }[]> {
+    const out: { changes: string[]; earlier: HistoryRecord[] }[] = [];
+    // One after the other: each add rewrites the one history file.
+    for (const j of judgements) {
+      const record = recordOf(j, checkedAt);
+      const key = historyKey(owner, j.facts.target);
+      const previous = await history.add(key, record);
+      const earlier = (await history.list(key)).slice(1, 1 + EARLIER_SHOWN);
+      out.push({ changes: changesBetween(previous, record).map(changeText), earlier });
+    }
+    return out;
   }
 
   return {
@@ -159,7 +164,7 @@ export function createChecks(deps: ChecksDeps) {
         endpoints: assessment.endpoints.map((e, i): EndpointInput => ({
           role: e.role,
           judgement: e.judgement,
-          changes: changes[i] ?? [],
+          ...changes[i],
         })),
       });
       keep({ view, judgements });
@@ -195,7 +200,7 @@ export function createChecks(deps: ChecksDeps) {
         checkedAt,
         accountId: null,
         verdict: accountVerdict(served.map((j) => j.verdict)),
-        endpoints: served.map((j, i) => ({ role: null, judgement: j, changes: changes[i] ?? [] })),
+        endpoints: served.map((j, i) => ({ role: null, judgement: j, ...changes[i] })),
       });
       keep({ view, judgements: served });
       return view;
@@ -219,6 +224,7 @@ export function createChecks(deps: ChecksDeps) {
             content: helpdeskMarkdown(judgements, {
               generatedAt: view.checkedAt,
               version: deps.version,
+              changes: view.endpoints.map((e) => e.changes),
             }),
           };
         case 'html':

@@ -19,7 +19,14 @@ import { dirname, join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { createKeyringStore } from '../../app/core/secrets/keyring-store';
 import type { Dialogs } from '../../app/main/handlers';
-import { BED_ENV, bedLookup, loadBed, type BedDescription } from '../../test/bed/endpoints';
+import {
+  BED_ENV,
+  bedLookup,
+  findEndpoint,
+  loadBed,
+  type BedDescription,
+} from '../../test/bed/endpoints';
+import { startDnsServer, type TestDnsServer } from '../../test/support/dns-server';
 import { ShellPage } from '../pages/shell';
 import { failed, keepArtifact } from './artifacts';
 import { chromiumArgs, chromiumExecutable } from './chromium';
@@ -44,12 +51,40 @@ interface Fixtures {
   home: string;
 }
 
+interface WorkerFixtures {
+  /** A DNS server on loopback with the bed's SRV records for test.example (discovery). */
+  dns: TestDnsServer | null;
+}
+
 /** The running bed, when npm test started one (specs that need it say so when it is missing). */
 export function bedForTests(): BedDescription | null {
   return process.env[BED_ENV] ? loadBed() : null;
 }
 
-export const test = base.extend<Fixtures>({
+/** SRV records (RFC 6186, XEP-0368) for test.example, pointing at the bed's good endpoints. */
+function bedSrv(bed: BedDescription): Record<string, { target: string; port: number }[]> {
+  const at = (id: string) => [{ target: 'mail.test.example', port: findEndpoint(bed, id).port }];
+  return {
+    '_imaps._tcp.test.example': at('dovecot-imap-implicit-good'),
+    '_imap._tcp.test.example': at('dovecot-imap-starttls-good'),
+    '_submissions._tcp.test.example': at('postfix-submission-implicit-good'),
+    '_submission._tcp.test.example': at('postfix-submission-starttls-good'),
+    '_xmpp-client._tcp.test.example': at('prosody-xmpp-starttls-good'),
+  };
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  dns: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const bed = bedForTests();
+      const server = bed ? await startDnsServer({ srv: bedSrv(bed) }) : null;
+      await use(server);
+      await server?.close();
+    },
+    { scope: 'worker' },
+  ],
+
   browser: [
     async ({ playwright }, use) => {
       const home = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-chromium-'));
@@ -112,7 +147,7 @@ export const test = base.extend<Fixtures>({
     await use(dialogs);
   },
 
-  ipc: async ({ page, dialogs, home }, use, testInfo) => {
+  ipc: async ({ page, dialogs, home, dns }, use, testInfo) => {
     const bridgePath = process.env[ENV_BRIDGE];
     if (!bridgePath) throw new Error(`${ENV_BRIDGE} is not set: run through playwright.config.ts`);
     const dataDirectory = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-data-'));
@@ -124,7 +159,15 @@ export const test = base.extend<Fixtures>({
       dialogs,
       environment: { platform: 'linux', home, env: {} },
       ...(bed
-        ? { network: { lookup: bedLookup, extraCa: [readFileSync(bed.rootCaFile, 'utf8')] } }
+        ? {
+            network: {
+              lookup: bedLookup,
+              extraCa: [readFileSync(bed.rootCaFile, 'utf8')],
+              // Discovery asks only the test's DNS server; no autoconfig server listens on port 1.
+              ...(dns ? { dnsServers: [`127.0.0.1:${dns.port}`] } : {}),
+              autoconfigPort: 1,
+            },
+          }
         : {}),
     });
     await use(ipc);

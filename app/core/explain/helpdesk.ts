@@ -25,6 +25,8 @@ export interface HelpdeskOptions {
    * (cert/clients.ts), or null for no "Your app" section.
    */
   readonly clients?: readonly (readonly ClientReaction[] | null)[];
+  /** Per judgement (same order), what changed since the last check, in words (explain/changes). */
+  readonly changes?: readonly (readonly string[])[];
 }
 
 const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
@@ -67,6 +69,10 @@ export function helpdeskMarkdown(
       '',
       `**${verdictHeadline(j.verdict.kind)}.** ${verdictSentence(j.verdict.kind, t.protocol)}`,
     );
+    const changed = options.changes?.[index] ?? [];
+    if (changed.length > 0) {
+      out.push('', '**Changed since the last check:**', ...changed.map((c) => `- ${c}`));
+    }
 
     const facts: string[] = [];
     if (t.xmppDomain !== undefined) facts.push(`- XMPP domain: ${v(t.xmppDomain)}`);

@@ -5,7 +5,8 @@
  * A CheckView holds, per endpoint: the verdict in words, the findings worst first with their
  * explanation, the certificate viewer's data (the chain as a path with the broken link marked,
  * the names it is valid for, validity against today, key, signature, fingerprints), what the
- * TLS scan saw, the redacted transcript, and what changed since the last check (history.ts).
+ * TLS scan saw, the redacted transcript, what changed since the last check and the earlier
+ * checks (history/store.ts).
  * Server text stays raw here: the window escapes it (Svelte), exports escape it their own way.
  */
 import type { CertAnalysis, CertInfo } from '../cert';
@@ -15,6 +16,7 @@ import { tlsVersion, weakFamilyName } from '../explain/words';
 import type { EndpointTarget, Protocol } from '../facts/endpoint';
 import { SCANNED_VERSIONS, WEAK_FAMILIES } from '../facts/scan';
 import type { Judgement } from '../findings/judge';
+import type { HistoryRecord } from '../history/store';
 import type { EndpointVerdict, Severity, VerdictKind } from '../findings/types';
 import type { TranscriptEntry } from '../net/types';
 
@@ -88,6 +90,16 @@ export interface EndpointView {
   readonly transcript: readonly TranscriptEntry[];
   /** What changed since the last check of this endpoint (from history.ts). */
   readonly changes: readonly string[];
+  /** The checks of this endpoint before this one, newest first (from history.ts). */
+  readonly earlier: readonly EarlierCheckView[];
+}
+
+export interface EarlierCheckView {
+  readonly checkedAt: string;
+  readonly verdict: VerdictKind;
+  readonly headline: string;
+  /** The server certificate's SHA-256 then, or null when no TLS was seen. */
+  readonly leafSha256: string | null;
 }
 
 export interface CheckView {
@@ -224,6 +236,7 @@ export interface EndpointInput {
   readonly role: EndpointView['role'];
   readonly judgement: Judgement;
   readonly changes?: readonly string[];
+  readonly earlier?: readonly HistoryRecord[];
 }
 
 export function endpointView(input: EndpointInput): EndpointView {
@@ -262,6 +275,12 @@ export function endpointView(input: EndpointInput): EndpointView {
     scan: scanLines(j),
     transcript: j.facts.addresses.flatMap((a) => a.transcript),
     changes: input.changes ?? [],
+    earlier: (input.earlier ?? []).map((r) => ({
+      checkedAt: r.checkedAt,
+      verdict: r.verdict,
+      headline: verdictHeadline(r.verdict),
+      leafSha256: r.leafSha256,
+    })),
   };
 }
 
