@@ -74,6 +74,11 @@ export function spawnManaged(
       const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
       if (!done) killGroup(child.pid, 'SIGKILL');
       await Promise.race([exited, sleep(1000)]);
+      // 'exit' can come before the pipes drain (a forked child may hold them): cut them first.
+      for (const out of [child.stdout, child.stderr]) {
+        out?.unpipe(log);
+        out?.destroy();
+      }
       log.end();
     },
   };

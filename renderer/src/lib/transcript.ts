@@ -9,7 +9,7 @@ export type Direction = 'all' | 'sent' | 'received' | 'note';
 
 /** A search longer than this is cut: the search stays cheap whatever is pasted in. */
 export const MAX_QUERY = 200;
-/** At most this many matches are kept. */
+/** At most this many matches of a filter are kept (the unfiltered list is shown whole). */
 export const MAX_MATCHES = 5000;
 
 export function filterTranscript(
@@ -18,6 +18,7 @@ export function filterTranscript(
   query: string,
 ): Entry[] {
   const q = query.trim().slice(0, MAX_QUERY).toLowerCase();
+  if (direction === 'all' && q === '') return [...entries];
   const out: Entry[] = [];
   for (const e of entries) {
     if (direction !== 'all' && e.dir !== direction) continue;

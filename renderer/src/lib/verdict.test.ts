@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { severityRank, severityWords, verdictLook, type VerdictKind } from './verdict';
+
+const KINDS: readonly VerdictKind[] = [
+  'encrypted-verified',
+  'encrypted-unverified',
+  'encryption-removable',
+  'not-encrypted',
+  'could-not-check',
+  'not-served',
+];
+
+describe('verdictLook', () => {
+  it('only a verified connection looks good; the problem verdicts never do', () => {
+    for (const k of KINDS) {
+      const look = verdictLook(k);
+      expect(look.tone === 'ok', k).toBe(k === 'encrypted-verified');
+      expect(look.icon === 'check', k).toBe(k === 'encrypted-verified');
+    }
+    expect(verdictLook('not-encrypted').tone).toBe('problem');
+    expect(verdictLook('encrypted-unverified').tone).toBe('problem');
+  });
+
+  it('an unknown result never passes for good or bad', () => {
+    expect(verdictLook('could-not-check').tone).toBe('unknown');
+    expect(verdictLook(null)).toMatchObject({ tone: 'unknown', short: 'Not checked yet' });
+  });
+});
+
+describe('severity', () => {
+  it('worst first, in words', () => {
+    const sorted = (['info', 'critical', 'warning'] as const)
+      .slice()
+      .sort((a, b) => severityRank(a) - severityRank(b));
+    expect(sorted).toEqual(['critical', 'warning', 'info']);
+    expect(severityWords('critical')).toBe('Needs attention now');
+  });
+});
