@@ -145,6 +145,15 @@ export const HistoryRecord = v.object({
   starttlsOffered: v.nullable(v.boolean()),
 });
 
+export const LatestCheck = v.object({
+  owner: v.string(),
+  protocol: v.string(),
+  host: v.string(),
+  port: v.number(),
+  checkedAt: v.string(),
+  verdict: VerdictKind,
+});
+
 export const Settings = v.object({
   timeoutSeconds: v.number(),
   extraRoots: v.array(v.object({ label: v.string() })),
@@ -160,5 +169,6 @@ export type TranscriptEntry = v.InferOutput<typeof TranscriptEntry>;
 export type VerdictView = v.InferOutput<typeof VerdictView>;
 export type FingerprintResult = v.InferOutput<typeof FingerprintResult>;
 export type HistoryRecord = v.InferOutput<typeof HistoryRecord>;
+export type LatestCheck = v.InferOutput<typeof LatestCheck>;
 export type Settings = v.InferOutput<typeof Settings>;
 export type ExportFormat = v.InferOutput<typeof ExportFormat>;

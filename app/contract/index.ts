@@ -31,6 +31,7 @@ import {
   FingerprintText,
   HistoryOwner,
   HistoryRecord,
+  LatestCheck,
   QuickHost,
   RootLabel,
   Settings,
@@ -119,6 +120,8 @@ export const invokes = {
       ]),
       result: v.array(HistoryRecord),
     },
+    /** The newest check of every endpoint in the history, in one call (the overview). */
+    latest: { channel: 'checks:latest', args: v.tuple([]), result: v.array(LatestCheck) },
     /** The help-desk summary, to copy. */
     markdown: { channel: 'checks:markdown', args: v.tuple([RunId]), result: v.string() },
     /** Saves a report where the user chooses (a save dialog). */

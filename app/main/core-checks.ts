@@ -30,6 +30,7 @@ import {
   openHistory,
   recordOf,
   type HistoryRecord,
+  type LatestCheck,
 } from '../core/history/store';
 import { probeEndpoint, type ProbeOptions } from '../core/probe';
 import { standardTargets } from '../core/protocols/registry';
@@ -212,6 +213,8 @@ export function createChecks(deps: ChecksDeps) {
       host: string,
       port: number,
     ): Promise<HistoryRecord[]> => history.list(historyKey(owner, { protocol, host, port })),
+
+    'checks.latest': async (): Promise<LatestCheck[]> => history.latest(),
 
     'checks.export': async (runId: string, format: 'markdown' | 'html' | 'json') => {
       const { view, judgements } = runOf(runId);

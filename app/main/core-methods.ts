@@ -17,6 +17,7 @@ export const CORE_METHODS = [
   'checks.runAccount',
   'checks.runQuick',
   'checks.history',
+  'checks.latest',
   'checks.export',
   'checks.compareFingerprint',
   'settings.get',

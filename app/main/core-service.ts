@@ -100,6 +100,7 @@ export function createCoreService(deps: CoreServiceDeps) {
       guarded(() => checks['checks.runQuick'](host, ctx)),
     'checks.history': (owner: string, protocol: string, host: string, port: number) =>
       guarded(() => checks['checks.history'](owner, protocol, host, port)),
+    'checks.latest': () => guarded(() => checks['checks.latest']()),
     'checks.export': (runId: string, format: 'markdown' | 'html' | 'json') =>
       guarded(() => checks['checks.export'](runId, format)),
     'checks.compareFingerprint': (runId: string, endpointIndex: number, text: string) =>

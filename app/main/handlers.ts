@@ -97,6 +97,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
     'checks:history': call<'checks:history'>('checks.history'),
+    'checks:latest': call<'checks:latest'>('checks.latest'),
     'checks:markdown': async (runId) => {
       const file = (await deps.core.call('checks.export', [runId, 'markdown'])) as ExportFile;
       return file.content;

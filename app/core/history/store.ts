@@ -62,6 +62,15 @@ export type Change =
       readonly to: HistoryRecord['verdict'];
     };
 
+export interface LatestCheck {
+  readonly owner: string;
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: number;
+  readonly checkedAt: string;
+  readonly verdict: HistoryRecord['verdict'];
+}
+
 /** The key of an endpoint in the history: whose, what protocol, where. */
 export function historyKey(
   owner: string,
@@ -134,6 +143,8 @@ export interface HistoryStore {
   list(key: string): Promise<HistoryRecord[]>;
   /** Every key whose owner is `owner` (an account id, or "quick"). */
   keysOf(owner: string): Promise<string[]>;
+  /** The newest record of every endpoint, in one read (the overview's "last checked"). */
+  latest(): Promise<LatestCheck[]>;
   startEmpty(): Promise<void>;
 }
 
@@ -186,6 +197,23 @@ export function openHistory(options: HistoryOptions): HistoryStore {
     },
     async keysOf(owner) {
       return Object.keys((await file.read()).endpoints).filter((k) => k.startsWith(`${owner}|`));
+    },
+    async latest() {
+      const out: LatestCheck[] = [];
+      for (const [key, list] of Object.entries((await file.read()).endpoints)) {
+        const [owner, protocol, host, port] = key.split('|');
+        const newest = list[0];
+        if (!owner || !protocol || !host || !port || !newest) continue;
+        out.push({
+          owner,
+          protocol,
+          host,
+          port: Number(port),
+          checkedAt: newest.checkedAt,
+          verdict: newest.verdict,
+        });
+      }
+      return out;
     },
     startEmpty: () => file.startEmpty(),
   };

@@ -10,7 +10,7 @@ export type AccountsApi = {
     SealcheckApi['accounts'],
     'list' | 'add' | 'update' | 'remove' | 'setPassword' | 'clearPassword' | 'startEmpty'
   >;
-  readonly checks: Pick<SealcheckApi['checks'], 'history'>;
+  readonly checks: Pick<SealcheckApi['checks'], 'latest'>;
 };
 
 export type Role = 'incoming' | 'outgoing' | 'chat';
@@ -27,6 +27,24 @@ export function endpointsOf(
   if (a.incoming) out.push({ role: 'incoming', ...a.incoming });
   if (a.outgoing) out.push({ role: 'outgoing', ...a.outgoing });
   if (a.chat) out.push({ role: 'chat', ...a.chat });
+  return out;
+}
+
+/** The last check of each account endpoint, keyed "accountId|role", from the history's newest records. */
+export function lastChecks(
+  list: readonly A.AccountSummary[],
+  latest: readonly C.LatestCheck[],
+): Record<string, LastCheck | null> {
+  const byEndpoint: Record<string, C.LatestCheck> = Object.fromEntries(
+    latest.map((r) => [`${r.owner}|${r.protocol}|${r.host.toLowerCase()}|${r.port}`, r]),
+  );
+  const out: Record<string, LastCheck | null> = {};
+  for (const { account } of list) {
+    for (const e of endpointsOf(account)) {
+      const r = byEndpoint[`${account.id}|${e.protocol}|${e.host.toLowerCase()}|${e.port}`];
+      out[`${account.id}|${e.role}`] = r ? { checkedAt: r.checkedAt, verdict: r.verdict } : null;
+    }
+  }
   return out;
 }
 
@@ -57,34 +75,28 @@ export class AccountsState {
     return this.#last[`${accountId}|${role}`] ?? null;
   }
 
+  /**
+   * Reads the list, shows it, then fills in when each endpoint was last checked (one call for
+   * all of them): the overview is usable before the history has been read.
+   */
   async load(): Promise<void> {
     this.#loading = true;
     this.#error = null;
+    let list: A.AccountSummary[];
     try {
-      const list = await this.#api.accounts.list();
+      list = await this.#api.accounts.list();
       this.#list = list;
-      const last: Record<string, LastCheck | null> = {};
-      await Promise.all(
-        list.flatMap(({ account }) =>
-          endpointsOf(account).map(async (e) => {
-            const records = await this.#api.checks.history(
-              account.id,
-              e.protocol as 'imap',
-              e.host,
-              e.port,
-            );
-            const r = records[0];
-            last[`${account.id}|${e.role}`] = r
-              ? { checkedAt: r.checkedAt, verdict: r.verdict }
-              : null;
-          }),
-        ),
-      );
-      this.#last = last;
     } catch (err) {
       this.#error = messageOf(err);
+      return;
     } finally {
       this.#loading = false;
+    }
+    try {
+      this.#last = lastChecks(list, await this.#api.checks.latest());
+    } catch {
+      // Without the history the overview still works; it just cannot say when.
+      this.#last = {};
     }
   }
 
