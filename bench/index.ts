@@ -6,7 +6,8 @@
  * Starts the real-server bed (needs root, like the tests) unless SEALCHECK_BED points at a
  * running one, then runs each benchmark and prints a table. --out also writes the numbers as
  * JSON (results are not committed). The TLS scanner's benchmark runs testssl.sh and nmap beside
- * Sealcheck (some four minutes); --quick leaves them out.
+ * Sealcheck (some four minutes); --quick leaves them out. The window's benchmark builds the
+ * renderer if it is stale and times its first screen in Chromium.
  */
 import { parseArgs } from 'node:util';
 import { runCertBench } from './cert.bench';
@@ -14,6 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { bedForScript } from '../test/bed/index';
 import { runProbeBench } from './probe.bench';
 import { formatScanBench, referenceVersions, runScanBench, scanBenchVerdicts } from './scan.bench';
+import { runUiBench } from './ui.bench';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' } },
@@ -51,3 +53,14 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
 }
 // Pure computation, no bed: more runs for a stable median.
 runCertBench(Math.max(runs, 200));
+
+// The window: the built renderer's size and its first screen in Chromium.
+{
+  const ui = await runUiBench(Math.min(runs, 15));
+  if (values.out !== undefined) {
+    await writeFile(
+      `${values.out.replace(/\.json$/, '')}.ui.json`,
+      `${JSON.stringify(ui, null, 2)}\n`,
+    );
+  }
+}
