@@ -12,6 +12,7 @@ PACKAGES=(
   openssl ca-certificates
   testssl.sh
   nmap
+  knot unbound dnsutils
 )
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -42,7 +43,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Preflight: name every tool the tests need that is still missing.
-need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool testssl nmap)
+need=(chromium dovecot doveadm postfix prosody prosodyctl openssl gnome-keyring-daemon dbus-run-session secret-tool testssl nmap knotd knotc keymgr unbound unbound-checkconf)
 absent=()
 for t in "${need[@]}"; do
   command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || absent+=("$t")
