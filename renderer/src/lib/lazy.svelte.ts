@@ -4,6 +4,7 @@
  * component's prop types.
  */
 import type { Component } from 'svelte';
+import { words } from './words';
 
 // Svelte's own bound for props (an interface has no index signature, so `unknown` would not fit).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,7 +38,7 @@ export function lazy<P extends AnyProps>(
         },
         (err: unknown) => {
           pending = null; // a later visit tries again
-          error = `This part of the window could not be loaded (${err instanceof Error ? err.message : String(err)}). Restart Sealcheck.`;
+          error = words.app.screenNotLoaded(err instanceof Error ? err.message : String(err));
         },
       );
       return pending;

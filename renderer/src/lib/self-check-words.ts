@@ -1,17 +1,15 @@
 /**
  * Plain words for the self-check. The app sends facts (versions, counts, backend names);
- * this module alone turns them into sentences for the view.
+ * this module alone turns them into sentences for the view, from the words catalog.
  */
 import type { SelfCheckItem, SelfCheckReport } from '../../../app/contract';
 import type { StepState } from './self-check.svelte';
+import { words } from './words';
 
 type Facts = SelfCheckItem['facts'];
 
-const titles: Record<string, string> = {
-  tls: 'Secure connections',
-  roots: 'Trusted authorities',
-  keychain: 'Password storage (keychain)',
-};
+const w = words.selfCheck;
+const titles: Readonly<Record<string, string>> = w.stepTitles;
 
 /** The step's name for people; unknown steps keep their id rather than vanish. */
 export function stepTitle(step: string): string {
@@ -19,23 +17,10 @@ export function stepTitle(step: string): string {
 }
 
 export function progressLabel(state: StepState): string {
-  switch (state) {
-    case 'started':
-      return 'Checking…';
-    case 'done':
-      return 'Done';
-    case 'failed':
-      return 'Failed';
-  }
+  return w.states[state];
 }
 
-const backendNames: Record<string, string> = {
-  'secret-service': 'the system keyring (Secret Service)',
-  keychain: 'the macOS Keychain',
-  'macos-keychain': 'the macOS Keychain',
-  'windows-credential-manager': 'Windows Credential Manager',
-  'credential-manager': 'Windows Credential Manager',
-};
+const backendNames: Readonly<Record<string, string>> = w.keychains;
 
 /** A step's result: one plain sentence, and the technical detail folded away beneath it. */
 export interface StepWords {
@@ -50,32 +35,29 @@ export function describeItem(item: SelfCheckItem): StepWords {
     case 'tls': {
       const openssl = text(facts, 'openssl');
       const range = versionRange(text(facts, 'minVersion'), text(facts, 'maxVersion'));
-      const versions = [openssl ? `OpenSSL ${openssl}` : null, range].filter(Boolean).join(', ');
+      const versions = [openssl ? w.openssl(openssl) : null, range].filter(Boolean).join(', ');
       if (item.ok)
-        return { summary: `Available${versions ? ` (${versions})` : ''}.`, technical: null };
+        return { summary: versions ? w.availableWith(versions) : w.available, technical: null };
       return {
-        summary: 'Not available: Sealcheck cannot test encrypted connections on this computer.',
+        summary: w.tlsMissing,
         technical: [versions, reason(item)].filter(Boolean).join(': ') || null,
       };
     }
     case 'roots': {
       const publicCount = count(facts, 'bundled');
       const systemCount = count(facts, 'system');
-      const publicPart = publicCount === null ? null : `${publicCount} public`;
+      const publicPart = publicCount === null ? null : w.publicRoots(publicCount);
       const systemPart =
-        systemCount === null
-          ? "this system's own list could not be read"
-          : `${systemCount} from this system`;
+        systemCount === null ? w.systemRootsUnreadable : w.systemRoots(systemCount);
       if (item.ok) {
         return {
-          summary: `Known: ${[publicPart, systemPart].filter(Boolean).join(', ')}.`,
+          summary: w.rootsKnown([publicPart, systemPart].filter(Boolean).join(', ')),
           technical: null,
         };
       }
       return {
-        summary:
-          'Not known: Sealcheck cannot tell whether a server’s certificate comes from a trusted authority.',
-        technical: reason(item) ?? `Trust anchors found: ${publicCount ?? 0} bundled.`,
+        summary: w.rootsMissing,
+        technical: reason(item) ?? w.anchorsFound(publicCount ?? 0),
       };
     }
     case 'keychain': {
@@ -83,13 +65,13 @@ export function describeItem(item: SelfCheckItem): StepWords {
       const where = backend ? (backendNames[backend] ?? backend) : null;
       if (item.ok) {
         return {
-          summary: where ? `Available: passwords go to ${where}.` : 'Available.',
+          summary: where ? w.keychainAt(where) : w.available,
           technical: null,
         };
       }
       return {
-        summary: 'Not available: Sealcheck will not store passwords on this computer.',
-        technical: reason(item) ?? (where ? `No answer from ${where}.` : null),
+        summary: w.keychainMissing,
+        technical: reason(item) ?? (where ? w.noAnswerFrom(where) : null),
       };
     }
   }
@@ -97,12 +79,10 @@ export function describeItem(item: SelfCheckItem): StepWords {
 
 /** The one-sentence verdict over the whole report. */
 export function verdict(report: SelfCheckReport): string {
-  if (report.ok) return 'This computer is ready to check your connections.';
+  if (report.ok) return w.ready;
   const failed = new Set(report.items.filter((i) => !i.ok).map((i) => i.step));
-  if (failed.size === 1 && failed.has('keychain')) {
-    return 'Sealcheck can check your connections, but it cannot store passwords on this computer.';
-  }
-  return 'Some checks cannot run on this computer. The steps below say which.';
+  if (failed.size === 1 && failed.has('keychain')) return w.noKeychain;
+  return w.someMissing;
 }
 
 /** "TLSv1.2" and "TLSv1.3" → "TLS 1.2 to 1.3". */
@@ -110,8 +90,8 @@ function versionRange(min: string | null, max: string | null): string | null {
   const short = (v: string | null) => v?.replace(/^TLSv/, '') ?? null;
   const lo = short(min);
   const hi = short(max);
-  if (lo && hi) return lo === hi ? `TLS ${lo}` : `TLS ${lo} to ${hi}`;
-  return lo ? `TLS ${lo} or newer` : hi ? `TLS up to ${hi}` : null;
+  if (lo && hi) return lo === hi ? w.tlsVersion(lo) : w.tlsRange(lo, hi);
+  return lo ? w.tlsFrom(lo) : hi ? w.tlsUpTo(hi) : null;
 }
 
 /** The error text the app sent for a failed step, if any. */

@@ -10,14 +10,12 @@ export interface Timeline {
   readonly totalDays: number;
 }
 
+import { words } from './words';
+
 const DAY = 86_400_000;
 
 function days(ms: number): number {
   return Math.round(ms / DAY);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function timeline(
@@ -37,7 +35,7 @@ export function timeline(
       position,
       state: 'not-yet-valid',
       totalDays,
-      words: `Not valid for another ${plural(days(from - at), 'day')}.`,
+      words: words.timeline.notYetValid(days(from - at)),
     };
   }
   if (at > to) {
@@ -45,7 +43,7 @@ export function timeline(
       position,
       state: 'expired',
       totalDays,
-      words: `Ran out ${plural(days(at - to), 'day')} ago.`,
+      words: words.timeline.expired(days(at - to)),
     };
   }
   const left = Math.floor((to - at) / DAY);
@@ -53,6 +51,6 @@ export function timeline(
     position,
     state: left <= soonDays ? 'expiring-soon' : 'valid',
     totalDays,
-    words: `Valid for ${plural(left, 'more day')} (of ${plural(totalDays, 'day')}).`,
+    words: words.timeline.valid(left, totalDays),
   };
 }

@@ -2,6 +2,7 @@
  * How a verdict looks: an icon name and a tone, always beside its words (never colour alone).
  */
 import type { checks } from '../../../app/contract';
+import { words } from './words';
 
 export type VerdictKind = checks.VerdictView['kind'];
 export type Tone = 'ok' | 'problem' | 'warn' | 'unknown';
@@ -15,32 +16,27 @@ export interface VerdictLook {
 }
 
 export function verdictLook(kind: VerdictKind | null): VerdictLook {
+  const { short } = words.verdict;
   switch (kind) {
     case 'encrypted-verified':
-      return { icon: 'check', tone: 'ok', short: 'Encrypted and verified' };
+      return { icon: 'check', tone: 'ok', short: short[kind] };
     case 'encrypted-unverified':
-      return { icon: 'warning', tone: 'problem', short: 'Identity not proven' };
+      return { icon: 'warning', tone: 'problem', short: short[kind] };
     case 'encryption-removable':
-      return { icon: 'warning', tone: 'warn', short: 'Encryption can be removed' };
+      return { icon: 'warning', tone: 'warn', short: short[kind] };
     case 'not-encrypted':
-      return { icon: 'cross', tone: 'problem', short: 'Not encrypted' };
+      return { icon: 'cross', tone: 'problem', short: short[kind] };
     case 'could-not-check':
-      return { icon: 'question', tone: 'unknown', short: 'Could not check' };
+      return { icon: 'question', tone: 'unknown', short: short[kind] };
     case 'not-served':
-      return { icon: 'dash', tone: 'unknown', short: 'Not served' };
+      return { icon: 'dash', tone: 'unknown', short: short[kind] };
     case null:
-      return { icon: 'dash', tone: 'unknown', short: 'Not checked yet' };
+      return { icon: 'dash', tone: 'unknown', short: short.none };
   }
 }
 
-const SEVERITY: Readonly<Record<'critical' | 'warning' | 'info', string>> = {
-  critical: 'Needs attention now',
-  warning: 'Worth fixing',
-  info: 'Good to know',
-};
-
 export function severityWords(s: 'critical' | 'warning' | 'info'): string {
-  return SEVERITY[s];
+  return words.verdict.severity[s];
 }
 
 /** Worst first: critical, warning, info (the view sorts findings by this). */
