@@ -113,6 +113,34 @@ function answerOf(p: dnsPacket.DecodedPacket, server: DnsServer, tcp: boolean): 
   };
 }
 
+/**
+ * Settles a question's promise once: on the answer, an error, the deadline or the abort, then
+ * closes the socket. Returns the settle function and a reject shortcut for wire errors.
+ */
+function settleOnce<T>(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  close: () => void,
+  resolve: (value: T) => void,
+  reject: (err: DnsWireError) => void,
+): { done: (value: T) => void; fail: (kind: DnsWireError['kind'], message: string) => void } {
+  let settled = false;
+  const finish = (fn: () => void): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    close();
+    fn();
+  };
+  const fail = (kind: DnsWireError['kind'], message: string): void =>
+    finish(() => reject(new DnsWireError(kind, message)));
+  const onAbort = (): void => fail('cancelled', 'the check was cancelled');
+  const timer = setTimeout(() => fail('timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { done: (value) => finish(() => resolve(value)), fail };
+}
+
 function udpOnce(
   server: DnsServer,
   q: WireQuestion,
@@ -122,32 +150,17 @@ function udpOnce(
   return new Promise((resolve, reject) => {
     const id = randomInt(0, 0x10000);
     const socket: UdpSocket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      fn();
-    };
-    const onAbort = (): void =>
-      finish(() => reject(new DnsWireError('cancelled', 'the check was cancelled')));
-    const timer = setTimeout(
-      () => finish(() => reject(new DnsWireError('timeout', `no answer within ${timeoutMs} ms`))),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err) => finish(() => reject(new DnsWireError('network', err.message))));
+    const { done, fail } = settleOnce(timeoutMs, signal, () => socket.close(), resolve, reject);
+    socket.on('error', (err) => fail('network', err.message));
     socket.on('message', (msg, rinfo) => {
       if (rinfo.port !== server.port) return;
       const p = matching(msg, id, q);
       if (!p) return; // not ours: keep waiting until the deadline
       const truncated = (p as unknown as { flag_tc?: boolean }).flag_tc === true;
-      finish(() => resolve({ packet: p, truncated }));
+      done({ packet: p, truncated });
     });
     socket.send(encodeQuery(id, q), server.port, server.host, (err) => {
-      if (err) finish(() => reject(new DnsWireError('network', err.message)));
+      if (err) fail('network', err.message);
     });
   });
 }
@@ -166,42 +179,22 @@ function tcpOnce(
     query.copy(framed, 2);
     const socket = connect({ host: server.host, port: server.port });
     let buf = Buffer.alloc(0);
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      fn();
-    };
-    const onAbort = (): void =>
-      finish(() => reject(new DnsWireError('cancelled', 'the check was cancelled')));
-    const timer = setTimeout(
-      () => finish(() => reject(new DnsWireError('timeout', `no answer within ${timeoutMs} ms`))),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const { done, fail } = settleOnce(timeoutMs, signal, () => socket.destroy(), resolve, reject);
     socket.on('connect', () => socket.write(framed));
-    socket.on('error', (err) => finish(() => reject(new DnsWireError('network', err.message))));
-    socket.on('end', () =>
-      finish(() => reject(new DnsWireError('network', 'the server closed the connection'))),
-    );
+    socket.on('error', (err) => fail('network', err.message));
+    socket.on('end', () => fail('network', 'the server closed the connection'));
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (buf.length > MAX_TCP_MESSAGE + 2) {
-        finish(() => reject(new DnsWireError('malformed', 'answer longer than a DNS message')));
+        fail('malformed', 'answer longer than a DNS message');
         return;
       }
       if (buf.length < 2) return;
       const length = buf.readUInt16BE(0);
       if (buf.length < length + 2) return;
       const p = matching(buf.subarray(2, length + 2), id, q);
-      finish(() =>
-        p
-          ? resolve(p)
-          : reject(new DnsWireError('malformed', 'the answer is not for our question')),
-      );
+      if (p) done(p);
+      else fail('malformed', 'the answer is not for our question');
     });
   });
 }
