@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateFindings } from '../findings/rules-certificate';
 import type { Finding, FindingSubject } from '../findings/types';
 import { analyzeChain, compareFingerprint, normaliseFingerprint } from './index';
-import { CA_EXTENSIONS, leafExtensions, makeCert, type TestCert } from './test-support';
+import {
+  CA_EXTENSIONS,
+  leafExtensions,
+  makeCert,
+  makeExampleAuthorities,
+  type TestCert,
+} from './test-support';
 import type { CertAnalysis, CertInput, TrustStores } from './types';
 
 const SUBJECT: FindingSubject = {
@@ -31,13 +37,7 @@ let created: number;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sealcheck-cert-'));
   created = Date.now();
-  root = makeCert(dir, 'root', { subject: '/O=Example/CN=Example Root', extensions: CA_EXTENSIONS, days: 3650, md: 'sha1' });
-  inter = makeCert(dir, 'inter', {
-    subject: '/O=Example/CN=Example Intermediate',
-    issuer: root,
-    extensions: [...CA_EXTENSIONS, 'authorityKeyIdentifier = keyid'],
-    days: 1000,
-  });
+  ({ root, inter } = makeExampleAuthorities(dir, { md: 'sha1' }));
   leaf = makeCert(dir, 'leaf', {
     subject: '/CN=mail.example.org',
     issuer: inter,

@@ -84,3 +84,23 @@ export function makeCert(dir: string, name: string, o: TestCertOptions): TestCer
     certFile: `${base}.cert.pem`,
   };
 }
+
+/** The usual test authorities: "Example Root" (ten years) and "Example Intermediate" under it. */
+export function makeExampleAuthorities(
+  dir: string,
+  rootOptions: Partial<TestCertOptions> = {},
+): { root: TestCert; inter: TestCert } {
+  const root = makeCert(dir, 'root', {
+    subject: '/O=Example/CN=Example Root',
+    extensions: CA_EXTENSIONS,
+    days: 3650,
+    ...rootOptions,
+  });
+  const inter = makeCert(dir, 'inter', {
+    subject: '/O=Example/CN=Example Intermediate',
+    issuer: root,
+    extensions: [...CA_EXTENSIONS, 'authorityKeyIdentifier = keyid'],
+    days: 1000,
+  });
+  return { root, inter };
+}

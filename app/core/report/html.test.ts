@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustStores } from '../cert';
-import { CA_EXTENSIONS, leafExtensions, makeCert, type TestCert } from '../cert/test-support';
+import {
+  leafExtensions,
+  makeCert,
+  makeExampleAuthorities,
+  type TestCert,
+} from '../cert/test-support';
 import { changeText } from '../explain/changes';
 import { verdictHeadline } from '../explain/verdicts';
 import type { EndpointFacts } from '../facts/endpoint';
@@ -33,13 +38,7 @@ let trust: TrustStores;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sealcheck-html-'));
   created = Date.now();
-  root = makeCert(dir, 'root', { subject: '/O=Example/CN=Example Root', extensions: CA_EXTENSIONS, days: 3650 });
-  inter = makeCert(dir, 'inter', {
-    subject: '/O=Example/CN=Example Intermediate',
-    issuer: root,
-    extensions: [...CA_EXTENSIONS, 'authorityKeyIdentifier = keyid'],
-    days: 1000,
-  });
+  ({ root, inter } = makeExampleAuthorities(dir));
   // openssl's -subj takes "\/" for a slash inside a value.
   hostileLeaf = makeCert(dir, 'leaf', {
     subject: `/O=${HOSTILE.replace('/', '\\/')}/CN=mail.example.org`,

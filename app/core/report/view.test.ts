@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeChain, type CertAnalysis, type CertInput, type TrustStores } from '../cert';
-import { CA_EXTENSIONS, leafExtensions, makeCert, type TestCert } from '../cert/test-support';
+import {
+  leafExtensions,
+  makeCert,
+  makeExampleAuthorities,
+  type TestCert,
+} from '../cert/test-support';
 import { explain, whoCanFixText } from '../explain/catalog';
 import { verdictHeadline, verdictSentence } from '../explain/verdicts';
 import type { AddressFacts, EndpointFacts } from '../facts/endpoint';
@@ -33,13 +38,7 @@ let rsaLeaf: TestCert;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sealcheck-view-'));
   created = Date.now();
-  root = makeCert(dir, 'root', { subject: '/O=Example/CN=Example Root', extensions: CA_EXTENSIONS, days: 3650 });
-  inter = makeCert(dir, 'inter', {
-    subject: '/O=Example/CN=Example Intermediate',
-    issuer: root,
-    extensions: [...CA_EXTENSIONS, 'authorityKeyIdentifier = keyid'],
-    days: 1000,
-  });
+  ({ root, inter } = makeExampleAuthorities(dir));
   leaf = makeCert(dir, 'leaf', {
     subject: '/CN=mail.example.org',
     issuer: inter,
