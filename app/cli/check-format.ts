@@ -230,7 +230,7 @@ const WRAP = 88;
  * Wraps plain words at spaces: the first line gets `indent`, the others `hanging` (default the
  * same). The text is escaped first, so server text can neither break lines nor colour them.
  */
-function wrap(text: string, indent: string, hanging = indent): string[] {
+export function wrap(text: string, indent: string, hanging = indent): string[] {
   const words = terminalSafe(text).split(' ');
   const lines: string[] = [];
   let line = '';

@@ -13,6 +13,7 @@ import {
   checkRequest,
   type CheckDependencies,
 } from './commands/check';
+import { DOMAIN_OPTIONS, domainCommand, domainRequest } from './commands/domain';
 import { terminalSafe } from './terminal';
 import { USAGE, USAGE_HINT, UsageError } from './usage';
 
@@ -28,7 +29,7 @@ export interface MainDependencies {
   readonly check?: Partial<CheckDependencies>;
 }
 
-const COMMANDS = ['help', 'version', 'self-check', 'check'] as const;
+const COMMANDS = ['help', 'version', 'self-check', 'check', 'domain'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const GLOBAL_OPTIONS = {
@@ -41,10 +42,11 @@ const COMMAND_OPTIONS = {
   version: GLOBAL_OPTIONS,
   'self-check': { ...GLOBAL_OPTIONS, json: { type: 'boolean' } },
   check: { ...GLOBAL_OPTIONS, ...CHECK_OPTIONS },
+  domain: { ...GLOBAL_OPTIONS, ...DOMAIN_OPTIONS },
 } as const;
 
-/** Commands that take positional arguments (check's host names). */
-const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check']);
+/** Commands that take positional arguments (check's host names, domain's domains). */
+const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check', 'domain']);
 
 interface OptionSpec {
   readonly type: 'boolean' | 'string';
@@ -115,8 +117,30 @@ async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Prom
     }
     case 'check':
       return runCheck(values, positionals, io, deps);
+    case 'domain': {
+      const request = domainRequest(values, positionals);
+      return withCancel(deps.check?.signal, (signal) =>
+        domainCommand(io, request, { version, signal }),
+      );
+    }
     case undefined:
       throw new UsageError('no command given');
+  }
+}
+
+/** Ctrl-C cancels (what was seen so far is still printed, exit 2); a second one kills. */
+async function withCancel<T>(
+  given: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (given !== undefined) return run(given);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 
@@ -127,21 +151,14 @@ async function runCheck(
   deps: MainDependencies,
 ): Promise<number> {
   const request = checkRequest(values, positionals);
-  // Ctrl-C cancels the probes; what was seen so far is still printed (exit 2). A second one kills.
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  const ownSignal = deps.check?.signal === undefined;
-  if (ownSignal) process.once('SIGINT', onSigint);
-  try {
-    return await checkCommand(io, request, {
+  return withCancel(deps.check?.signal, (signal) =>
+    checkCommand(io, request, {
       version,
-      signal: deps.check?.signal ?? controller.signal,
+      signal,
       ...(deps.check?.probe ? { probe: deps.check.probe } : {}),
       ...(deps.check?.lookup ? { lookup: deps.check.lookup } : {}),
-    });
-  } finally {
-    if (ownSignal) process.off('SIGINT', onSigint);
-  }
+    }),
+  );
 }
 
 function parse(args: string[], options: Readonly<Record<string, OptionSpec>>, command?: Command) {

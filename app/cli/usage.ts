@@ -4,6 +4,7 @@ export const USAGE = `sealcheck: checks whether your mail and chat connections a
 Usage:
   sealcheck <command> [options]
   sealcheck check HOST... [--protocol P [--port N] [--tls MODE]] [options]
+  sealcheck domain DOMAIN... [--resolver IP[:PORT]] [options]
 
 Commands:
   check HOST...     Connect to the host's mail and chat servers, say in plain
@@ -13,6 +14,10 @@ Commands:
                     tries every standard port: imap 993 and 143, pop3 995 and
                     110, submission 465 and 587, smtp 25, xmpp 5223 and 5222
                     (a refused port counts as not served).
+  domain DOMAIN...  How mail sent TO the domain is protected between mail
+                    servers: each mail server (MX) on port 25 with STARTTLS,
+                    the MTA-STS rule, TLS-RPT reports and DANE records (with
+                    DNSSEC). An address (me@example.org) means its domain.
   self-check        Check this installation: the TLS library, the trusted root
                     certificates and the system keychain.
   version           Print the version (same as --version).
@@ -53,6 +58,17 @@ Options of check:
                             its chain, or a different one, and what that means.
       --mask-address ADDR   With --markdown: replace ADDR (e.g. your own IP
                             address) by "[your address]". Repeatable.
+
+Options of domain (and --json, --markdown, --ca-file, --connect-to, --timeout,
+--no-scan as for check):
+      --resolver IP[:PORT]  Ask this DNS server (default: the system's). Its
+                            DNSSEC answers count: choose one that checks
+                            signatures, e.g. a local unbound. Repeatable.
+      --smtp-port N         Port of the mail servers (default 25; test beds).
+      --https-port N        Port of the MTA-STS web server (default 443; test
+                            beds).
+  Many networks block outgoing port 25: run it from a server or another
+  network when every mail server times out.
 
 Exit codes:
   0   checked, nothing needs attention (check: no finding of severity

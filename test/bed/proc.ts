@@ -71,9 +71,12 @@ export function spawnManaged(
       running.delete(proc);
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       killGroup(child.pid, 'SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      const done = await Promise.race([
+        exited.then(() => true),
+        sleep(graceMs, undefined, { ref: false }).then(() => false),
+      ]);
       if (!done) killGroup(child.pid, 'SIGKILL');
-      await Promise.race([exited, sleep(1000)]);
+      await Promise.race([exited, sleep(1000, undefined, { ref: false })]);
       // 'exit' can come before the pipes drain (a forked child may hold them): cut them first.
       for (const out of [child.stdout, child.stderr]) {
         out?.unpipe(log);

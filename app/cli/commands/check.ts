@@ -88,7 +88,7 @@ export interface CheckRequest {
   readonly maskAddresses: readonly string[];
 }
 
-function integer(name: string, text: string, min: number, max: number): number {
+export function integer(name: string, text: string, min: number, max: number): number {
   const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
@@ -226,7 +226,7 @@ export interface CheckDependencies {
 }
 
 /** Reads the --ca-file bundles: each must hold at least one PEM certificate. */
-async function readCaFiles(files: readonly string[]): Promise<string[]> {
+export async function readCaFiles(files: readonly string[]): Promise<string[]> {
   return Promise.all(
     files.map(async (file) => {
       let text: string;

@@ -71,6 +71,8 @@ export interface DomainResolverOptions {
   /** Deadline per attempt (default 3 s). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Whether its AD bit counts; default: chosen servers, or the system's when all loopback. */
+  readonly adTrusted?: boolean;
 }
 
 export interface DomainResolver {
@@ -186,7 +188,9 @@ export function createDomainResolver(options: DomainResolverOptions = {}): Domai
     return s;
   });
   const origin: ResolverOrigin = chosen ? 'chosen' : 'system';
-  const adTrusted = chosen || (servers.length > 0 && servers.every((s) => isLoopback(s.host)));
+  const adTrusted =
+    options.adTrusted ??
+    (chosen || (servers.length > 0 && servers.every((s) => isLoopback(s.host))));
   const wire = {
     timeoutMs: options.timeoutMs ?? 3_000,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -432,7 +432,15 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
 
   // ── nothing forbids falling back to plain text ──
   const everyHostDane = reachable.length > 0 && daneHosts.length === reachable.length;
-  if (!facts.mx.nullMx && reachable.length > 0 && !enforcing && !everyHostDane) {
+  // TLSA records seen but not judged (the resolver's AD bit does not count, or no answer):
+  // DANE may protect the domain, so "nothing forbids plain text" cannot be claimed.
+  const daneUnknown = facts.hosts.some(
+    (h, i) =>
+      hosts[i]?.dane === 'unknown' &&
+      h.tlsa?.outcome !== 'no-data' &&
+      h.tlsa?.outcome !== 'nxdomain',
+  );
+  if (!facts.mx.nullMx && reachable.length > 0 && !enforcing && !everyHostDane && !daneUnknown) {
     add('mta-sts.missing', 'warning', {
       stsMode: policy?.mode ?? null,
       daneHosts: daneHosts.length,
@@ -456,7 +464,7 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
   const sorted = sortDomainFindings(findings);
   return {
     facts,
-    verdict: domainVerdict(facts, sorted, hosts, enforcing, everyHostDane),
+    verdict: domainVerdict(facts, sorted, hosts, enforcing, everyHostDane, daneUnknown),
     findings: sorted,
     hosts,
     stsMode: policy?.mode ?? null,
@@ -491,6 +499,7 @@ function domainVerdict(
   hosts: readonly MxAssessment[],
   enforcing: boolean,
   everyHostDane: boolean,
+  daneUnknown: boolean,
 ): DomainVerdictKind {
   if (facts.mx.nullMx) return 'no-mail';
   if (findings.some((f) => PLAINTEXT.has(f.id))) return 'plaintext';
@@ -506,7 +515,7 @@ function domainVerdict(
   const stsOk =
     enforcing && checked.every((h) => h.listedInPolicy === true && h.certificateVerified === true);
   if (daneOk || stsOk) return allSeen ? 'protected' : 'could-not-check';
-  return 'downgrade-possible';
+  return daneUnknown ? 'could-not-check' : 'downgrade-possible';
 }
 
 /** Worst first, then the domain-wide findings before a host's, then by id and host. */
