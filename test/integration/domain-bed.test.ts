@@ -7,7 +7,6 @@
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTrustStores, type TrustStores } from '../../app/core/cert';
@@ -446,7 +445,10 @@ describe('sealcheck domain', () => {
     '--no-scan',
     '--timeout',
     timeout,
-    ...options.connectTo!.flatMap((r) => ['--connect-to', `${r.host}:25:${r.toHost}:${r.toPort}`]),
+    ...(options.connectTo ?? []).flatMap((r) => [
+      '--connect-to',
+      `${r.host}:25:${r.toHost}:${r.toPort}`,
+    ]),
   ];
 
   it('prints the verdict first and exits 1 for a mismatching policy', async () => {
