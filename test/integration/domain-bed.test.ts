@@ -3,235 +3,32 @@
  * zones, unbound validating them (the AD bit really set or not), an HTTPS server on loopback
  * serving MTA-STS policies with its own certificate, and the bed's Postfix instances as the MX
  * hosts (reached through connect-to rules, names kept). Every case of issue 9 is a domain here,
- * judged with the public roots plus the bed's root.
+ * judged with the public roots plus the bed's root. The world itself: test/bed/domain-world.ts.
  */
-import { X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTrustStores, type TrustStores } from '../../app/core/cert';
 import { checkDomain, type DomainCheckOptions } from '../../app/core/domain/check';
 import { judgeDomain, type DomainJudgement } from '../../app/core/domain/judge';
-import type { ConnectToRule } from '../../app/core/net/resolve';
-import { probeEndpoint } from '../../app/core/probe';
 import { main } from '../../app/cli';
-import { bedLookup, findEndpoint, loadBed, targetOf, type BedDescription } from '../bed/endpoints';
-import { startDnsBed, type DnsBed } from '../bed/dns';
-import { startHttpsServer, type TestHttpsServer } from '../support/https-server';
+import { startDomainWorld, type DomainWorld } from '../bed/domain-world';
+import { loadBed } from '../bed/endpoints';
 
-let bed: BedDescription;
+let world: DomainWorld;
 let rootCa: string;
 let trust: TrustStores;
-let dns: DnsBed;
-let https: TestHttpsServer;
-let blackhole: { port: number; stop: () => void };
+let dns: DomainWorld['dns'];
+let https: DomainWorld['https'];
 let options: DomainCheckOptions;
 
-/** MTA-STS policies served per Host; absent hosts get a 404. */
-const POLICIES: Record<
-  string,
-  { status?: number; type?: string; body: string; location?: string }
-> = {
-  'mta-sts.enforce.plain.example': {
-    body: 'version: STSv1\nmode: enforce\nmx: mail.test.example\nmax_age: 604800\n',
-  },
-  'mta-sts.wildcard.plain.example': {
-    body: 'version: STSv1\nmode: enforce\nmx: *.test.example\nmax_age: 604800\n',
-  },
-  'mta-sts.testing.plain.example': {
-    body: 'version: STSv1\nmode: testing\nmx: mail.test.example\nmax_age: 86400\n',
-  },
-  'mta-sts.mismatch.plain.example': {
-    body: 'version: STSv1\nmode: enforce\nmx: *.elsewhere.example\nmax_age: 604800\n',
-  },
-  'mta-sts.badcert.plain.example': {
-    body: 'version: STSv1\nmode: enforce\nmx: wrong.test.example\nmax_age: 604800\n',
-  },
-  'mta-sts.syntax.plain.example': {
-    body: 'version: STSv1\nmode: enforce\nmx: mail.test.example\n',
-  },
-  'mta-sts.redirect.plain.example': {
-    status: 301,
-    body: '',
-    location: 'https://mta-sts.enforce.plain.example/.well-known/mta-sts.txt',
-  },
-  'mta-sts.html.plain.example': {
-    type: 'text/html',
-    body: '<html>version: STSv1</html>',
-  },
-};
-
-/** A TCP listener whose accept queue is full: further connection attempts time out. */
-async function startBlackhole(): Promise<{ port: number; stop: () => void }> {
-  const child: ChildProcess = spawn(
-    'python3',
-    [
-      '-c',
-      [
-        'import socket, sys, time',
-        's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-        'port = s.getsockname()[1]',
-        // Fill the queue from inside: nobody ever accepts.
-        'fill = [socket.create_connection(("127.0.0.1", port), timeout=5)]',
-        'extra = socket.socket(); extra.setblocking(False); extra.connect_ex(("127.0.0.1", port))',
-        'print(port, flush=True)',
-        'sys.stdin.read()',
-      ].join('\n'),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('error', reject);
-  });
-  return { port, stop: () => child.kill('SIGKILL') };
-}
-
-function rule(host: string, port: number): ConnectToRule {
-  return { host, port: 25, toHost: '127.0.0.1', toPort: port };
-}
-
-function tlsaOf(certB64: string): string {
-  const spki = new X509Certificate(Buffer.from(certB64, 'base64')).publicKey.export({
-    type: 'spki',
-    format: 'der',
-  });
-  return createHash('sha256').update(spki).digest('hex');
-}
-
-/** The zone records of one MTA-STS case under plain.example. */
-function stsCase(name: string, mx: string, record = 'v=STSv1; id=20261203'): string[] {
-  return [
-    `${name} MX 10 ${mx}.`,
-    `_mta-sts.${name} TXT "${record}"`,
-    `mta-sts.${name} A 127.0.0.1`,
-    `_smtp._tls.${name} TXT "v=TLSRPTv1; rua=mailto:tls-reports@${name}.plain.example"`,
-  ];
-}
-
 beforeAll(async () => {
-  bed = loadBed();
-  rootCa = readFileSync(bed.rootCaFile, 'utf8');
+  const bed = loadBed();
+  world = await startDomainWorld(bed);
+  ({ rootCa, dns, https, options } = world);
   trust = defaultTrustStores([rootCa]);
-  const good = findEndpoint(bed, 'postfix-smtp-starttls-good');
-  const probe = await probeEndpoint(targetOf(good), {
-    lookup: bedLookup,
-    extraCa: [rootCa],
-    scan: 'off',
-    injectionTest: false,
-  });
-  const leaf = probe.addresses[0]?.tls?.peerChain[0];
-  if (!leaf) throw new Error('the bed Postfix sent no certificate');
-  const goodTlsa = `3 1 1 ${tlsaOf(leaf)}`;
-  const wrongTlsa = `3 1 1 ${'00'.repeat(32)}`;
-
-  dns = await startDnsBed({
-    zones: [
-      {
-        name: 'test.example',
-        signing: 'unsigned',
-        records: ['mail A 127.0.0.1', 'wrong A 127.0.0.1', 'plain A 127.0.0.1', 'hole A 127.0.0.1'],
-      },
-      {
-        name: 'plain.example',
-        signing: 'unsigned',
-        records: [
-          'nopolicy MX 10 mail.test.example.',
-          ...stsCase('enforce', 'mail.test.example'),
-          ...stsCase('wildcard', 'mail.test.example'),
-          ...stsCase('testing', 'mail.test.example'),
-          ...stsCase('mismatch', 'mail.test.example'),
-          ...stsCase('badcert', 'wrong.test.example'),
-          ...stsCase('syntax', 'mail.test.example'),
-          ...stsCase('redirect', 'mail.test.example'),
-          ...stsCase('html', 'mail.test.example'),
-          ...stsCase('badrecord', 'mail.test.example', 'v=STSv1; id=not valid!'),
-          ...stsCase('wrongname', 'mail.test.example'),
-          'cleartext MX 10 plain.test.example.',
-          'blocked MX 10 hole.test.example.',
-          'nullmx MX 0 .',
-          'implicit A 127.0.0.1',
-          'unsigneddane MX 10 mx.unsigneddane',
-          'mx.unsigneddane A 127.0.0.1',
-          `_25._tcp.mx.unsigneddane TLSA ${goodTlsa}`,
-        ],
-      },
-      {
-        name: 'signed.example',
-        signing: 'signed',
-        records: [
-          'ok MX 10 mx.ok',
-          'mx.ok A 127.0.0.1',
-          `_25._tcp.mx.ok TLSA ${goodTlsa}`,
-          'bad MX 10 mx.bad',
-          'mx.bad A 127.0.0.1',
-          `_25._tcp.mx.bad TLSA ${wrongTlsa}`,
-          'two MX 10 mx.ok',
-          'two MX 20 mx2.ok',
-          'mx2.ok A 127.0.0.1',
-          `_25._tcp.mx2.ok TLSA ${goodTlsa}`,
-          'nodane MX 10 mx.nodane',
-          'mx.nodane A 127.0.0.1',
-          'bogusmx MX 10 mx.broken.example.',
-        ],
-      },
-      {
-        name: 'broken.example',
-        signing: 'bogus',
-        records: ['mx A 127.0.0.1', `_25._tcp.mx TLSA ${goodTlsa}`],
-      },
-    ],
-  });
-
-  // One certificate for every policy host but mta-sts.wrongname.plain.example.
-  https = await startHttpsServer(
-    Object.keys(POLICIES).concat(['mta-sts.badrecord.plain.example']),
-    {
-      '/.well-known/mta-sts.txt': (req, res) => {
-        const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-        const p = POLICIES[host];
-        if (!p) {
-          res.statusCode = 404;
-          res.end('no policy here');
-          return;
-        }
-        res.statusCode = p.status ?? 200;
-        if (p.location) res.setHeader('location', p.location);
-        res.setHeader('content-type', p.type ?? 'text/plain; charset=utf-8');
-        res.end(p.body);
-      },
-    },
-  );
-  blackhole = await startBlackhole();
-
-  const postfix = (id: string): number => findEndpoint(bed, id).port;
-  options = {
-    dnsServers: [dns.resolver],
-    httpsPort: https.port,
-    extraCa: [rootCa, https.ca],
-    scan: 'off',
-    probeTimeoutMs: 8_000,
-    probeTimeouts: { connect: 1_000 },
-    connectTo: [
-      rule('mail.test.example', postfix('postfix-smtp-starttls-good')),
-      // The good certificate is for mail.test.example: under this name it does not match.
-      rule('wrong.test.example', postfix('postfix-smtp-starttls-good')),
-      rule('plain.test.example', postfix('postfix-smtp-none')),
-      rule('hole.test.example', blackhole.port),
-      rule('implicit.plain.example', postfix('postfix-smtp-starttls-good')),
-      rule('mx.unsigneddane.plain.example', postfix('postfix-smtp-starttls-good')),
-      rule('mx.ok.signed.example', postfix('postfix-smtp-starttls-good')),
-      rule('mx2.ok.signed.example', postfix('postfix-smtp-starttls-good')),
-      rule('mx.bad.signed.example', postfix('postfix-smtp-starttls-good')),
-      rule('mx.nodane.signed.example', postfix('postfix-smtp-starttls-good')),
-    ],
-  };
 }, 120_000);
 
 afterAll(async () => {
-  blackhole?.stop();
-  await https?.close();
-  await dns?.stop();
+  await world?.stop();
 });
 
 async function judged(
