@@ -7,10 +7,12 @@
  * running one, then runs each benchmark and prints a table. --out also writes the numbers as
  * JSON (results are not committed). The TLS scanner's benchmark runs testssl.sh and nmap beside
  * Sealcheck (some four minutes); --quick leaves them out. The window's benchmark builds the
- * renderer if it is stale and times its first screen in Chromium.
+ * renderer if it is stale and times its first screen in Chromium. The domain benchmark starts
+ * its own DNS (knot + unbound) and MTA-STS server beside the bed.
  */
 import { parseArgs } from 'node:util';
 import { runCertBench } from './cert.bench';
+import { formatDomainBench, runDomainBench } from './domain.bench';
 import { writeFile } from 'node:fs/promises';
 import { bedForScript } from '../test/bed/index';
 import { runProbeBench } from './probe.bench';
@@ -45,6 +47,25 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
       await writeFile(
         `${values.out.replace(/\.json$/, '')}.scan.json`,
         `${JSON.stringify(rows, null, 2)}\n`,
+      );
+    }
+  } finally {
+    await stop();
+  }
+}
+// The domain check: DNS with DNSSEC, MTA-STS over HTTPS and every MX on its SMTP port.
+{
+  const { bed, stop } = await bedForScript();
+  try {
+    const domain = await runDomainBench(bed, Math.min(runs, 15));
+    console.log(
+      `\nDomain check on loopback (knot + validating unbound, Postfix as MX), medians of ${domain.runs} runs\n`,
+    );
+    console.log(formatDomainBench(domain));
+    if (values.out !== undefined) {
+      await writeFile(
+        `${values.out.replace(/\.json$/, '')}.domain.json`,
+        `${JSON.stringify(domain, null, 2)}\n`,
       );
     }
   } finally {

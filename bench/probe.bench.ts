@@ -62,7 +62,7 @@ function p90(sorted: readonly number[]): number {
   return sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)] ?? NaN;
 }
 
-function stats(samples: readonly number[]): { medianMs: number; p90Ms: number } {
+export function stats(samples: readonly number[]): { medianMs: number; p90Ms: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   return { medianMs: median(sorted), p90Ms: p90(sorted) };
 }
