@@ -74,10 +74,12 @@ Exit codes:
   0   checked, nothing needs attention (check: no finding of severity
       warning or critical; findings for information only do not count)
   1   checked, problems found (check: a warning or critical finding, or an
-      endpoint not encrypted and verified)
+      endpoint not encrypted and verified; domain: a warning or critical
+      finding, e.g. nothing forbids falling back to plain text)
   2   could not check (check: any endpoint whose check did not finish, a
       port named with --protocol that is not served, or a host with none of
-      its standard ports served)
+      its standard ports served; domain: no mail server could be checked,
+      e.g. port 25 blocked on this network)
   64  usage error (unknown command or option)
   70  internal error (a bug in Sealcheck)
   When several apply, the first of 64, 2, 1, 0 wins: 2 outranks 1, so a 1
