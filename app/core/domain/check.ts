@@ -24,6 +24,9 @@ import {
 import { parseStsPolicy, parseStsRecords } from './mta-sts';
 import { fetchPolicy } from './policy-fetch';
 import { parseTlsRptRecords } from './tls-rpt';
+import { normaliseDomain } from './name';
+
+export { normaliseDomain } from './name';
 
 /** More MX hosts than this are listed, not probed (real domains have one to five). */
 export const MAX_MX_HOSTS = 10;
@@ -106,12 +109,6 @@ async function inBatches<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
   return out;
-}
-
-export function normaliseDomain(input: string): string | null {
-  const d = input.trim().toLowerCase().replace(/\.$/, '');
-  const label = '[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?';
-  return new RegExp(`^(${label}\\.)+${label}$`).test(d) && d.length <= 253 ? d : null;
 }
 
 export async function checkDomain(

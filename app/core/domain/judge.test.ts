@@ -145,6 +145,36 @@ describe('port 25 from this network', () => {
   });
 });
 
+describe('addresses that cannot be reached from here', () => {
+  const noRoute = (address: string): AddressFacts => ({
+    ...timedOut(address),
+    status: 'connection-error',
+    error: { step: 'connect', kind: 'network', message: 'connect ENETUNREACH' },
+  });
+
+  it('an IPv6 address without a route does not hide what the IPv4 address showed', () => {
+    const f = domain([host('mx1.example.org', [noStarttls, noRoute('2001:db8::25')])]);
+    const j = judgeDomain(f, { trust });
+    expect(j.hosts[0]).toMatchObject({ state: 'no-starttls', notReached: ['2001:db8::25'] });
+    expect(ids(f)).toContain('critical:mx.no-starttls@mx1.example.org');
+  });
+
+  it('timeouts on IPv4 and no route on IPv6, on every MX: a blocked port here', () => {
+    const f = domain([
+      host('mx1.example.org', [timedOut('192.0.2.1'), noRoute('2001:db8::1')]),
+      host('mx2.example.org', [timedOut('192.0.2.2')]),
+    ]);
+    expect(ids(f)).toContain('warning:mx.port25-blocked');
+  });
+
+  it('refusals are not a blocked port: the servers said no', () => {
+    const refused: AddressFacts = { ...timedOut('192.0.2.1'), status: 'connection-refused' };
+    const f = domain([host('mx1.example.org', [refused])]);
+    expect(ids(f)).toEqual(expect.arrayContaining(['warning:mx.unreachable@mx1.example.org']));
+    expect(ids(f)).not.toContain('warning:mx.port25-blocked');
+  });
+});
+
 describe('MTA-STS severity follows the mode', () => {
   it('enforce: an MX without STARTTLS is refused by careful senders (held back, not exposed)', () => {
     const f = withPolicy(domain([host('mx1.example.org', [noStarttls])]), 'enforce', [

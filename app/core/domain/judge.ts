@@ -56,7 +56,12 @@ export interface MxAssessment {
   readonly dane: DaneState;
   /** In the MTA-STS policy's mx list; null when there is no valid policy. */
   readonly listedInPolicy: boolean | null;
-  /** The port-25 endpoint judged on its own (for the details). */
+  /**
+   * Addresses never reached while others of the same host were (an IPv6 address on a network
+   * without IPv6): the host is judged by the ones reached, and these are listed.
+   */
+  readonly notReached: readonly string[];
+  /** The port-25 endpoint judged on its own, on the addresses reached (for the details). */
   readonly endpoint: Judgement | null;
 }
 
@@ -84,6 +89,24 @@ export function tlsaText(r: TlsaRecord): string {
 
 const UNREACHED = new Set(['connection-refused', 'connection-timeout', 'connection-error']);
 const OLD_TLS = new Set(['TLSv1', 'TLSv1.1', 'SSLv3']);
+
+/** Sets apart addresses that were never reached, when others of the host were. */
+function splitReached(probe: MxHostFacts['probe']): {
+  judged: MxHostFacts['probe'];
+  notReached: string[];
+} {
+  if (probe === null) return { judged: null, notReached: [] };
+  const never = (a: (typeof probe.addresses)[number]): boolean =>
+    UNREACHED.has(a.status) && a.greeting === null;
+  const reached = probe.addresses.filter((a) => !never(a));
+  if (reached.length === 0 || reached.length === probe.addresses.length) {
+    return { judged: probe, notReached: [] };
+  }
+  return {
+    judged: { ...probe, addresses: reached },
+    notReached: probe.addresses.filter(never).map((a) => a.address),
+  };
+}
 
 function mxState(probe: MxHostFacts['probe'], endpoint: Judgement | null): MxState {
   if (probe === null || probe.addresses.length === 0) return 'no-address';
@@ -226,9 +249,9 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
 
   const daneChecks: ReturnType<typeof daneOf>[] = [];
   const hosts: MxAssessment[] = facts.hosts.map((h) => {
-    const endpoint =
-      h.probe === null ? null : judgeEndpoint(h.probe, { trust: options.trust, now });
-    const state = mxState(h.probe, endpoint);
+    const { judged, notReached } = splitReached(h.probe);
+    const endpoint = judged === null ? null : judgeEndpoint(judged, { trust: options.trust, now });
+    const state = mxState(judged, endpoint);
     const verdict = endpoint?.verdict.kind;
     const certificateVerified =
       state !== 'tls'
@@ -249,11 +272,13 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
       certificateVerified,
       dane: dane.state,
       listedInPolicy: policy === null ? null : mxMatchesPolicy(h.host, policy),
+      notReached,
       endpoint,
     };
   });
 
-  // Port 25 blocked here: every host with an address timed out (or was cut off) alike.
+  // Port 25 blocked here: no address of any host answered, at least one timed out, and none
+  // refused (a refusal comes from the server's side or a firewall that says so).
   const withAddress = hosts.filter((h) => h.state !== 'no-address');
   const statuses = facts.hosts
     .filter((h) => h.probe !== null && h.probe.addresses.length > 0)
@@ -261,12 +286,12 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
   const blocked =
     withAddress.length > 0 &&
     withAddress.every((h) => h.state === 'unreachable') &&
-    new Set(statuses).size === 1 &&
-    statuses[0] === 'connection-timeout';
+    statuses.includes('connection-timeout') &&
+    statuses.every((st) => st === 'connection-timeout' || st === 'connection-error');
   if (blocked) {
     add('mx.port25-blocked', 'warning', {
       hosts: withAddress.map((h) => h.host),
-      status: statuses[0] ?? 'connection-timeout',
+      status: 'connection-timeout',
     });
   }
 

@@ -36,6 +36,8 @@ export interface MxView {
   readonly dane: string;
   /** "listed", "not listed", or null without a policy. */
   readonly policy: string | null;
+  /** Addresses not reached while others were (judged by the others). */
+  readonly notReached: readonly string[];
 }
 
 export interface DomainView {
@@ -83,7 +85,8 @@ function transportText(h: MxAssessment): string {
       : h.certificateVerified === false
         ? 'certificate not verified'
         : 'certificate not judged';
-  return `encrypted${version}, ${cert}`;
+  const missed = h.notReached.length > 0 ? `; not reached: ${h.notReached.join(', ')}` : '';
+  return `encrypted${version}, ${cert}${missed}`;
 }
 
 function findingView(f: DomainFinding): DomainFindingView {
@@ -150,6 +153,7 @@ export function domainView(j: DomainJudgement): DomainView {
       transport: transportText(h),
       dane: DANE_TEXT[h.dane],
       policy: h.listedInPolicy === null ? null : h.listedInPolicy ? 'listed' : 'not listed',
+      notReached: h.notReached,
     })),
     details,
   };
