@@ -201,6 +201,14 @@ describe('DANE', () => {
     expect(j.verdict).toBe('delivery-at-risk');
   }, 30_000);
 
+  it('a domain whose own zone is bogus: validating senders cannot find its MX', async () => {
+    const j = await judged('broken.example');
+    const f = j.findings.find((x) => x.id === 'domain.dns-failed');
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence).toMatchObject({ outcome: 'servfail', dnssec: 'bogus' });
+    expect(j.verdict).toBe('delivery-at-risk');
+  }, 30_000);
+
   it('a resolver whose AD bit does not count: cannot tell, never unsigned or unprotected', async () => {
     const { createDomainResolver } = await import('../../app/core/dns/resolver');
     // The same server, as if a network had handed it out: its AD bit must not count.

@@ -234,7 +234,8 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
   if (facts.mx.nullMx) {
     add('domain.no-mail', 'info', {});
   } else if (facts.mx.outcome !== 'answer' && !facts.mx.implicit) {
-    add('domain.dns-failed', 'warning', {
+    // Bogus: validating senders get SERVFAIL too and hold the mail back; others deliver.
+    add('domain.dns-failed', facts.mx.dnssec === 'bogus' ? 'critical' : 'warning', {
       outcome: facts.mx.outcome,
       dnssec: facts.mx.dnssec,
       error: facts.mx.error,
@@ -512,6 +513,7 @@ function certificateProblems(endpoint: Judgement | null): {
 
 const PLAINTEXT: ReadonlySet<DomainFindingId> = new Set(['mx.no-starttls', 'mx.starttls-failed']);
 const HOLDS_MAIL: ReadonlySet<DomainFindingId> = new Set([
+  'domain.dns-failed',
   'mta-sts.mx-not-listed',
   'mta-sts.mx-fails-policy',
   'dane.mismatch',

@@ -26,6 +26,10 @@ export const DOMAIN_FIXTURES: { readonly [K in DomainFindingId]: NonEmpty<Fixtur
   'domain.dns-failed': [
     { evidence: { outcome: 'nxdomain', dnssec: 'secure', error: null } },
     { evidence: { outcome: 'timeout', dnssec: 'unknown', error: 'no answer in 3 s' } },
+    {
+      evidence: { outcome: 'servfail', dnssec: 'bogus', error: 'signatures do not validate' },
+      severity: 'critical',
+    },
   ],
   'mx.not-all-checked': [{ evidence: { listed: 14, checked: 10 } }],
   'mx.no-address': [{ evidence: { outcome: 'nxdomain', error: null }, host: MX }],

@@ -85,6 +85,22 @@ export const DOMAIN_CATALOG: { readonly [K in DomainFindingId]: DomainEntry<K> }
     details: [],
   }),
   'domain.dns-failed': ({ evidence, subject: s }) => {
+    const details = [
+      { label: 'answer', value: evidence.outcome },
+      { label: 'DNSSEC', value: evidence.dnssec },
+      ...(evidence.error ? [{ label: 'error', value: evidence.error }] : []),
+    ];
+    if (evidence.dnssec === 'bogus') {
+      return {
+        title: `The signatures of ${s.domain} are broken`,
+        meaning: `The DNS entries of ${s.domain} are signed, but the signatures do not check out.`,
+        risk: 'Senders that check signatures cannot find its mail servers. They hold mail back, so it may be late or bounce.',
+        action: ASK(s, 'fix the signing of their DNS, or the DS record at their registrar.'),
+        whoCanFix: 'mail-provider',
+        technicalTerm: 'DNSSEC bogus (SERVFAIL) for MX',
+        details,
+      };
+    }
     const gone = evidence.outcome === 'nxdomain';
     return {
       title: gone ? `${s.domain} does not exist` : `Could not look up ${s.domain}`,
@@ -94,14 +110,10 @@ export const DOMAIN_CATALOG: { readonly [K in DomainFindingId]: DomainEntry<K> }
       risk: 'Sealcheck cannot say how mail to this domain is protected.',
       action: gone
         ? 'Check the spelling of the domain.'
-        : 'Try again later, or pick another name server in the settings.',
+        : 'Try again later, or from another network.',
       whoCanFix: gone ? 'you' : 'network',
       technicalTerm: gone ? 'NXDOMAIN' : `MX lookup failed (${evidence.outcome})`,
-      details: [
-        { label: 'answer', value: evidence.outcome },
-        { label: 'DNSSEC', value: evidence.dnssec },
-        ...(evidence.error ? [{ label: 'error', value: evidence.error }] : []),
-      ],
+      details,
     };
   },
   'mx.not-all-checked': ({ evidence }) => ({

@@ -3,6 +3,7 @@
  * own Content-Security-Policy says so), every value HTML-escaped (server text is hostile), and
  * control and bidi characters made visible. Pure.
  */
+import type { DomainFindingView, DomainView } from '../explain/domain-view';
 import { escapeText } from '../net/escape';
 import type { CheckView, EndpointView } from './view';
 
@@ -18,6 +19,7 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-top:1px solid #c
 .critical{border-color:#b00020}.warning{border-color:#a15c00}.info{border-color:#1a5fb4}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}
 code{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
+table{border-collapse:collapse;width:100%;font-size:.9em}th,td{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #ccc;overflow-wrap:anywhere}
 @media print{body{margin:0}h2{break-before:auto}}
 `;
 
@@ -57,7 +59,37 @@ ${e.certificate.broken ? `<dt>Broken link</dt><dd>${html(e.certificate.broken)}<
 ${changes}${findings}${details ? `<h3>Details</h3><dl>${details}</dl>` : ''}${cert}</section>`;
 }
 
-export function checkReportHtml(view: CheckView, version: string): string {
+function domainFinding(f: DomainFindingView): string {
+  return `<div class="finding ${f.severity}">
+<p><strong>${html(f.title)}</strong> (${f.severity})${f.host !== null ? ` on ${html(f.host)}` : ''}</p>
+<p>${html(f.meaning)}</p><p>Risk: ${html(f.risk)}</p><p>What to do: ${html(f.action)}</p>
+<p>Who can fix it: ${html(f.whoCanFixText)}. Help-desk term: ${html(f.technicalTerm)}.</p></div>`;
+}
+
+/** Mail sent to the account's domain: the domain check (explain/domain-view.ts), escaped. */
+function domainSection(d: DomainView): string {
+  const hosts = d.hosts
+    .map(
+      (h) =>
+        `<tr><td>${h.preference}</td><td>${html(h.host)}</td><td>${html(h.addresses.join(', ') || 'none')}</td><td>${html(h.transport)}</td><td>${html(h.dane)}</td><td>${html(h.policy ?? 'no policy')}</td></tr>`,
+    )
+    .join('\n');
+  const details = d.details.map((x) => `<dt>${html(x.label)}</dt><dd>${html(x.value)}</dd>`);
+  return `<section><h2>Mail sent to ${html(d.domain)}</h2>
+<p class="verdict">${html(d.headline)}.</p><p>${html(d.sentence)}</p>
+${d.attention.map(domainFinding).join('\n')}
+${d.info.length ? `<h3>Worth knowing</h3>${d.info.map(domainFinding).join('\n')}` : ''}
+<h3>Mail servers</h3>
+${hosts ? `<table><thead><tr><th>Preference</th><th>Server</th><th>Addresses</th><th>Transport</th><th>DANE</th><th>MTA-STS</th></tr></thead><tbody>\n${hosts}\n</tbody></table>` : '<p>None checked.</p>'}
+<h3>Details</h3><dl>${details.join('')}<dt>Checked</dt><dd>${html(d.checkedAt)} in ${d.durationMs} ms</dd></dl></section>`;
+}
+
+/** The report; with the domain check of the account's domain when one was run. */
+export function checkReportHtml(
+  view: CheckView,
+  version: string,
+  domain: DomainView | null = null,
+): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -67,6 +99,7 @@ export function checkReportHtml(view: CheckView, version: string): string {
 <p>Checked ${html(view.checkedAt)} with Sealcheck ${html(version)}.</p>
 <p class="verdict">${html(view.verdict.headline)}.</p>
 ${view.endpoints.map(endpointSection).join('\n')}
+${domain ? domainSection(domain) : ''}
 </body></html>
 `;
 }

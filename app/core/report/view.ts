@@ -107,6 +107,8 @@ export interface CheckView {
   readonly title: string;
   readonly checkedAt: string;
   readonly accountId: string | null;
+  /** The domain mail to the account goes to, for the domain check; null without mail. */
+  readonly mailDomain: string | null;
   readonly verdict: VerdictView;
   readonly endpoints: readonly EndpointView[];
 }
@@ -289,6 +291,7 @@ export function checkView(input: {
   readonly title: string;
   readonly checkedAt: string;
   readonly accountId: string | null;
+  readonly mailDomain?: string | null;
   readonly verdict: EndpointVerdict;
   readonly endpoints: readonly EndpointInput[];
 }): CheckView {
@@ -298,6 +301,7 @@ export function checkView(input: {
     title: input.title,
     checkedAt: input.checkedAt,
     accountId: input.accountId,
+    mailDomain: input.mailDomain ?? null,
     verdict: verdictView(input.verdict, protocol),
     endpoints: input.endpoints.map(endpointView),
   };
