@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDomainResolver,
@@ -9,6 +11,7 @@ import { queryWire, type DnsServer, type QuestionType } from '../../../app/core/
 import { startDnsBed, type DnsBed } from './index';
 
 const TIMEOUT_MS = 30_000;
+const run = promisify(execFile);
 const TLSA_DATA = createHash('sha256').update('dns bed test key').digest('hex');
 // A TXT record over 255 bytes must be split into strings; readers join them again.
 const LONG_TXT_PARTS = ['v=STSv1; id=' + 'a'.repeat(240), 'b'.repeat(100)] as const;
@@ -125,6 +128,37 @@ describe('dns bed', { timeout: TIMEOUT_MS }, () => {
 
     const a = await resolver.a('broken.example');
     expect(a).toMatchObject({ outcome: 'servfail', dnssec: 'bogus', records: [] });
+  });
+
+  it('dig, an independent client, reads the same flags as our wire client', async () => {
+    const server = parseServer(bed.resolver);
+    if (!server) throw new Error('no resolver');
+    const dig = async (name: string, type: string, cd = false): Promise<string> => {
+      const { stdout } = await run(
+        'dig',
+        [
+          `@${server.host}`,
+          '-p',
+          String(server.port),
+          name,
+          type,
+          '+dnssec',
+          '+tries=1',
+          '+time=3',
+          ...(cd ? ['+cd'] : []),
+        ],
+        { timeout: 10_000 },
+      );
+      return stdout;
+    };
+    const flags = (out: string): string[] =>
+      /;; flags: ([a-z ]+);/.exec(out)?.[1]?.split(' ') ?? [];
+    const status = (out: string): string => /status: ([A-Z]+)/.exec(out)?.[1] ?? '';
+    expect(flags(await dig('signed.example', 'MX'))).toContain('ad');
+    expect(flags(await dig('plain.example', 'MX'))).not.toContain('ad');
+    expect(status(await dig('plain.example', 'MX'))).toBe('NOERROR');
+    expect(status(await dig('broken.example', 'A'))).toBe('SERVFAIL');
+    expect(status(await dig('broken.example', 'A', true))).toBe('NOERROR');
   });
 
   it('setRecords: the resolver sees the new records, still secure', async () => {
