@@ -107,6 +107,8 @@ export const CheckView = v.object({
   title: v.string(),
   checkedAt: v.string(),
   accountId: v.nullable(v.string()),
+  /** The domain of the account's address, for the domain check; null without mail. */
+  mailDomain: v.nullable(v.string()),
   verdict: VerdictView,
   endpoints: v.array(EndpointView),
 });

@@ -37,11 +37,13 @@ import {
   Settings,
   TimeoutSeconds,
 } from './checks';
+import { DomainRequest, DomainView } from './domain';
 import { AppInfo, ProgressEvent, RunId, SelfCheckReport, SelfCheckRequest } from './schemas';
 
 export * from './schemas';
 export * as accounts from './accounts';
 export * as checks from './checks';
+export * as domain from './domain';
 
 interface InvokeSpec {
   readonly channel: string;
@@ -139,6 +141,15 @@ export const invokes = {
       ]),
       result: FingerprintResult,
     },
+  },
+  domain: {
+    /**
+     * How mail sent to a domain (or to an address's domain) is protected between mail servers.
+     * A run like a check: progress events carry the run id (scoped by mail server), and
+     * checks.cancel stops it. Port 25 is often blocked on home networks: asked for, never
+     * automatic.
+     */
+    check: { channel: 'domain:check', args: v.tuple([RunId, DomainRequest]), result: DomainView },
   },
   settings: {
     get: { channel: 'settings:get', args: v.tuple([]), result: Settings },

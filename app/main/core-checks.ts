@@ -18,8 +18,12 @@ import {
   normaliseFingerprint,
   type TrustStores,
 } from '../core/cert';
+import { checkDomain, type DomainCheckOptions } from '../core/domain/check';
+import { judgeDomain, type DomainJudgement } from '../core/domain/judge';
+import { mailDomainOf } from '../core/domain/name';
 import { changeText } from '../core/explain/changes';
 import { fingerprintWords } from '../core/explain/clients';
+import { domainMarkdown, domainView, type DomainView } from '../core/explain/domain-view';
 import { helpdeskMarkdown } from '../core/explain/helpdesk';
 import type { EndpointTarget } from '../core/facts/endpoint';
 import { judgeEndpoint, type Judgement } from '../core/findings/judge';
@@ -51,9 +55,22 @@ export interface ChecksDeps {
   /** Name resolution and trust for tests (the bed); connect-to rules for tests. */
   readonly network?: Pick<ProbeOptions, 'lookup' | 'connectTo'> & {
     readonly extraCa?: readonly string[];
+    /** The domain check's network for tests: a chosen resolver, the MX port mapping, the HTTPS port. */
+    readonly domain?: DomainNetwork;
   };
   readonly now?: () => Date;
 }
+
+/**
+ * What a test may change about the domain check's network (the DNS bed's resolver, connect-to
+ * rules from port 25 to the bed's Postfix, the MTA-STS server's port and certificate, no scan).
+ * Only the harness passes this; the app's utility process never does, so a real check always
+ * uses the system's resolver, port 25 and port 443.
+ */
+export type DomainNetwork = Pick<
+  DomainCheckOptions,
+  'dnsServers' | 'smtpPort' | 'httpsPort' | 'connectTo' | 'extraCa' | 'scan' | 'probeTimeouts'
+>;
 
 const SETTINGS_SCHEMA = 'sealcheck.settings/1';
 const Settings = v.strictObject({
@@ -86,6 +103,14 @@ interface KeptRun {
   readonly judgements: readonly Judgement[];
 }
 
+interface KeptDomain {
+  readonly view: DomainView;
+  readonly judgement: DomainJudgement;
+}
+
+/** ProgressEvent scopes are at most 64 characters; an MX name can be longer. */
+const scopeOf = (host: string): string => (host.length <= 64 ? host : `${host.slice(0, 63)}…`);
+
 export function createChecks(deps: ChecksDeps) {
   const now = deps.now ?? (() => new Date());
   const history = openHistory({ directory: deps.dataDirectory, now });
@@ -103,6 +128,13 @@ export function createChecks(deps: ChecksDeps) {
   const keep = (run: KeptRun): void => {
     kept.set(run.view.runId, run);
     while (kept.size > KEPT_RUNS) kept.delete(kept.keys().next().value as string);
+  };
+  // The last domain checks, by domain: an account's exports include its domain's when there is one.
+  const domains = new Map<string, KeptDomain>();
+  const keepDomain = (d: KeptDomain): void => {
+    domains.delete(d.view.domain);
+    domains.set(d.view.domain, d);
+    while (domains.size > KEPT_RUNS) domains.delete(domains.keys().next().value as string);
   };
   const runOf = (runId: string): KeptRun => {
     const run = kept.get(runId);
@@ -161,6 +193,7 @@ export function createChecks(deps: ChecksDeps) {
         title: account.displayName || account.address,
         checkedAt,
         accountId: account.id,
+        mailDomain: account.incoming || account.outgoing ? mailDomainOf(account.address) : null,
         verdict: assessment.verdict,
         endpoints: assessment.endpoints.map((e, i): EndpointInput => ({
           role: e.role,
@@ -207,6 +240,40 @@ export function createChecks(deps: ChecksDeps) {
       return view;
     },
 
+    'domain.check': async (domain: string, ctx: RunContext): Promise<DomainView> => {
+      const name = mailDomainOf(domain);
+      if (name === null) {
+        throw new PublicError('invalid-arguments', 'That is not a domain name or a mail address.');
+      }
+      const { trust, extraCa, timeoutMs } = await probeSetup();
+      const { extraCa: testCa = [], ...network } = deps.network?.domain ?? {};
+      const allCa = [...extraCa, ...testCa];
+      const cancelled = () => new PublicError('cancelled', 'The check was cancelled.');
+      let facts;
+      try {
+        facts = await checkDomain(name, {
+          ...network,
+          extraCa: allCa,
+          probeTimeoutMs: timeoutMs,
+          signal: ctx.signal,
+          version: deps.version,
+          onProgress: (e) => ctx.onProgress(e.step, e.state, scopeOf(e.host)),
+        });
+      } catch (err) {
+        if (ctx.signal.aborted) throw cancelled();
+        throw err;
+      }
+      if (ctx.signal.aborted) throw cancelled();
+      const judgement = judgeDomain(facts, {
+        // The same stores as the endpoint checks; a test's extra roots join them.
+        trust: testCa.length > 0 ? defaultTrustStores(allCa) : trust,
+        now: now(),
+      });
+      const view = domainView(judgement);
+      keepDomain({ view, judgement });
+      return view;
+    },
+
     'checks.history': async (
       owner: string,
       protocol: string,
@@ -218,24 +285,48 @@ export function createChecks(deps: ChecksDeps) {
 
     'checks.export': async (runId: string, format: 'markdown' | 'html' | 'json') => {
       const { view, judgements } = runOf(runId);
+      const domain = view.mailDomain !== null ? (domains.get(view.mailDomain) ?? null) : null;
       const stamp = view.checkedAt.slice(0, 10);
       const base = `sealcheck-${view.title.replace(/[^\w.-]+/g, '_').slice(0, 60)}-${stamp}`;
       switch (format) {
         case 'markdown':
           return {
             fileName: `${base}.md`,
-            content: helpdeskMarkdown(judgements, {
-              generatedAt: view.checkedAt,
-              version: deps.version,
-              changes: view.endpoints.map((e) => e.changes),
-            }),
+            content:
+              helpdeskMarkdown(judgements, {
+                generatedAt: view.checkedAt,
+                version: deps.version,
+                changes: view.endpoints.map((e) => e.changes),
+              }) + (domain ? `\n${domainMarkdown(domain.view, { version: deps.version })}` : ''),
           };
         case 'html':
-          return { fileName: `${base}.html`, content: checkReportHtml(view, deps.version) };
+          return {
+            fileName: `${base}.html`,
+            content: checkReportHtml(view, deps.version, domain?.view ?? null),
+          };
         case 'json':
           return {
             fileName: `${base}.sealcheck`,
-            content: `${JSON.stringify({ schema: 'sealcheck.report/1', version: deps.version, view, facts: judgements.map((j) => j.facts) }, null, 2)}\n`,
+            content: `${JSON.stringify(
+              {
+                schema: 'sealcheck.report/1',
+                version: deps.version,
+                view,
+                facts: judgements.map((j) => j.facts),
+                // The domain check of the account's domain, when one was run.
+                ...(domain
+                  ? {
+                      domain: {
+                        view: domain.view,
+                        findings: domain.judgement.findings,
+                        facts: domain.judgement.facts,
+                      },
+                    }
+                  : {}),
+              },
+              null,
+              2,
+            )}\n`,
           };
       }
     },

@@ -20,6 +20,7 @@ export const CORE_METHODS = [
   'checks.latest',
   'checks.export',
   'checks.compareFingerprint',
+  'domain.check',
   'settings.get',
   'settings.setTimeout',
   'settings.addRoot',
@@ -32,4 +33,5 @@ export type CoreMethod = (typeof CORE_METHODS)[number];
 export const RUN_METHODS: ReadonlySet<CoreMethod> = new Set<CoreMethod>([
   'checks.runAccount',
   'checks.runQuick',
+  'domain.check',
 ]);

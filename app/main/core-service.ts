@@ -22,7 +22,7 @@ import { AccountStoreError, openAccountStore, type AccountStore } from '../core/
 import { CredentialStoreError, type CredentialStore } from '../core/secrets/credential-store';
 import { existsSync } from 'node:fs';
 import type { CoreMethod } from './core-methods';
-import { createChecks, type RunContext } from './core-checks';
+import { createChecks, type DomainNetwork, type RunContext } from './core-checks';
 import { PublicError } from './errors';
 
 export interface CoreServiceDeps {
@@ -33,12 +33,15 @@ export interface CoreServiceDeps {
   readonly version?: string;
   /** Where to look for other apps' setups (default: this user's home). */
   readonly environment?: Environment;
-  /** Name resolution, DNS servers and extra trust for discovery and the login check (tests). */
+  /**
+   * Name resolution, DNS servers and extra trust for discovery, the checks and the login check,
+   * and the domain check's resolver and ports (tests only: the app's worker passes none).
+   */
   readonly network?: Pick<
     DiscoveryOptions,
     'dnsServers' | 'lookup' | 'extraCa' | 'autoconfigPort'
   > &
-    Pick<LoginCheckOptions, 'connectTo'>;
+    Pick<LoginCheckOptions, 'connectTo'> & { readonly domain?: DomainNetwork };
   /** The wall clock for certificate dates and the history (tests). */
   readonly clock?: () => Date;
 }
@@ -98,6 +101,8 @@ export function createCoreService(deps: CoreServiceDeps) {
       guarded(async () => checks['checks.runAccount'](await requireAccount(accountId), ctx)),
     'checks.runQuick': (_runId: string, host: string, ctx: RunContext) =>
       guarded(() => checks['checks.runQuick'](host, ctx)),
+    'domain.check': (_runId: string, domain: string, ctx: RunContext) =>
+      guarded(() => checks['domain.check'](domain, ctx)),
     'checks.history': (owner: string, protocol: string, host: string, port: number) =>
       guarded(() => checks['checks.history'](owner, protocol, host, port)),
     'checks.latest': () => guarded(() => checks['checks.latest']()),

@@ -4,7 +4,9 @@
  * Arguments arrive already validated by `dispatchInvoke`.
  */
 import type { AppInfo, ProgressEvent, SelfCheckReport, SelfCheckRequest } from '../contract';
+import { mailDomainOf } from '../core/domain/name';
 import type { CoreMethod } from './core-methods';
+import { PublicError } from './errors';
 import type { Handlers, ResultOf } from './ipc';
 
 /** Where core runs. Both implementations reject with PublicError when a run cannot finish. */
@@ -92,6 +94,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         runId,
         onProgress: (e) => deps.events.progress(e),
       })) as ResultOf<'checks:run-quick'>,
+    'domain:check': async (runId, request) => {
+      // The contract checked the shape; this is the domain check's own rule for the name.
+      const domain = mailDomainOf(request.domain);
+      if (domain === null) {
+        throw new PublicError(
+          'invalid-arguments',
+          'Invalid arguments for domain:check: that is not a domain name (example.org) or a mail address (me@example.org).',
+        );
+      }
+      return (await deps.core.call('domain.check', [runId, domain], {
+        runId,
+        onProgress: (e) => deps.events.progress(e),
+      })) as ResultOf<'domain:check'>;
+    },
     'checks:cancel': async (runId) => {
       deps.core.cancel(runId);
       return null;

@@ -148,6 +148,10 @@ export async function checkDomain(
     return { record: { ...summary(txt), result }, fetch, policy };
   });
 
+  // Awaited below; until then a failure of these (a cancel) must not go unhandled while the
+  // MX lookup or the probes fail first.
+  for (const p of [stsTxtP, rptTxtP, mtaStsP]) p.catch(() => undefined);
+
   const mx = await mxP;
   const nullMx =
     mx.outcome === 'answer' && mx.records.length === 1 && mx.records[0]?.exchange === '';

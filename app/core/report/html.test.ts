@@ -20,6 +20,7 @@ import { verdictHeadline } from '../explain/verdicts';
 import type { EndpointFacts } from '../facts/endpoint';
 import { judgeEndpoint } from '../findings/judge';
 import { facts, goodAddress, target, tls } from '../findings/test-fixtures';
+import type { DomainView } from '../explain/domain-view';
 import { checkReportHtml, html } from './html';
 import { checkView, type CheckView } from './view';
 
@@ -222,5 +223,80 @@ describe('checkReportHtml', () => {
       '<strong>the certificate linking it to a trusted authority was not sent</strong>',
     );
     expect(page).toContain(`<p class="verdict">${html(verdictHeadline(j.verdict.kind))}.</p>`);
+  });
+});
+
+describe('checkReportHtml with the domain check', () => {
+  /** A domain view whose every DNS- or server-given text is hostile. */
+  const domain: DomainView = {
+    schema: 'sealcheck.domain-view/1',
+    domain: `example.org${HOSTILE}`,
+    checkedAt: '2026-03-01T10:05:00.000Z',
+    durationMs: 42,
+    verdict: 'plaintext',
+    headline: 'Mail can arrive unencrypted',
+    sentence: `Mail to example.org${HOSTILE} can reach its server as plain text.`,
+    attention: [
+      {
+        id: 'mx.no-starttls',
+        severity: 'critical',
+        host: `mx.example.org${HOSTILE}`,
+        title: 'This mail server does not encrypt',
+        meaning: `The server said ${HOSTILE}.`,
+        risk: 'Anyone on the way can read mail.',
+        action: 'Ask the provider.',
+        whoCanFix: 'mail-provider',
+        whoCanFixText: 'your mail provider',
+        technicalTerm: 'no STARTTLS',
+        details: [{ label: 'capabilities', value: HOSTILE }],
+      },
+    ],
+    info: [
+      {
+        id: 'tls-rpt.missing',
+        severity: 'info',
+        host: null,
+        title: 'No reports about failed encryption',
+        meaning: 'Nobody is told.',
+        risk: 'None.',
+        action: 'Nothing.',
+        whoCanFix: 'nobody',
+        whoCanFixText: 'nobody needs to',
+        technicalTerm: 'TLS-RPT missing',
+        details: [],
+      },
+    ],
+    hosts: [
+      {
+        host: `mx.example.org${HOSTILE}`,
+        preference: 10,
+        addresses: ['192.0.2.1'],
+        transport: 'not encrypted (no STARTTLS)',
+        dane: 'none',
+        policy: null,
+      },
+    ],
+    details: [{ label: 'MTA-STS', value: `policy not fetched (${HOSTILE})` }],
+  };
+
+  it('adds the domain section after the servers, every value escaped, nothing active', () => {
+    const page = checkReportHtml(viewOf('mail.example.org', 'Alice'), '1.2.3', domain);
+    expect(page).not.toContain(HOSTILE);
+    expect(activeContent(page)).toEqual([]);
+    expect(page).toContain(`<h2>Mail sent to example.org${HOSTILE_ESCAPED}</h2>`);
+    expect(page).toContain('<p class="verdict">Mail can arrive unencrypted.</p>');
+    expect(page).toContain(`(critical) on mx.example.org${HOSTILE_ESCAPED}</p>`);
+    expect(page).toContain('Who can fix it: your mail provider.');
+    expect(page).toContain('<h3>Worth knowing</h3>');
+    expect(page).toContain(
+      `<tr><td>10</td><td>mx.example.org${HOSTILE_ESCAPED}</td><td>192.0.2.1</td><td>not encrypted (no STARTTLS)</td><td>none</td><td>no policy</td></tr>`,
+    );
+    expect(page.indexOf('Mail sent to')).toBeGreaterThan(page.indexOf('IMAP mail.example.org'));
+  });
+
+  it('has no domain section without a domain check', () => {
+    expect(checkReportHtml(viewOf('mail.example.org', 'Alice'), '1.2.3')).not.toContain(
+      'Mail sent to',
+    );
   });
 });
