@@ -49,6 +49,8 @@ export const MxView = v.object({
   transport: v.string(),
   dane: v.string(),
   policy: v.nullable(v.string()),
+  /** Addresses not reached while others were (the transport text names them too). */
+  notReached: v.array(v.string()),
 });
 
 export const DomainView = v.object({

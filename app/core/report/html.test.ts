@@ -274,6 +274,7 @@ describe('checkReportHtml with the domain check', () => {
         transport: 'not encrypted (no STARTTLS)',
         dane: 'none',
         policy: null,
+        notReached: [],
       },
     ],
     details: [{ label: 'MTA-STS', value: `policy not fetched (${HOSTILE})` }],
