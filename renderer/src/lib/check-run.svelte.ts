@@ -24,12 +24,13 @@ export interface ScopeProgress {
 
 export type RunPhase = 'running' | 'finished' | 'failed' | 'cancelled';
 
-export class CheckRun {
+/** One run and its progress; its result is a check's view, or another view (a domain's). */
+export class CheckRun<V = C.CheckView> {
   readonly runId: string;
   readonly title: string;
   #phase = $state<RunPhase>('running');
   #scopes = $state<ScopeProgress[]>([]);
-  #view = $state<C.CheckView | null>(null);
+  #view = $state<V | null>(null);
   #error = $state<string | null>(null);
 
   constructor(runId: string, title: string) {
@@ -43,7 +44,7 @@ export class CheckRun {
   get scopes(): readonly ScopeProgress[] {
     return this.#scopes;
   }
-  get view(): C.CheckView | null {
+  get view(): V | null {
     return this.#view;
   }
   get error(): string | null {
@@ -64,7 +65,7 @@ export class CheckRun {
     else this.#scopes.push(next);
   }
 
-  finish(view: C.CheckView): void {
+  finish(view: V): void {
     this.#view = view;
     this.#phase = 'finished';
   }
@@ -109,22 +110,35 @@ export class Checks {
   }
 
   #start(title: string, go: (runId: string) => Promise<C.CheckView>): CheckRun {
-    const runId = this.#newRunId();
-    const run = new CheckRun(runId, title);
-    this.#runs.set(runId, run);
+    const run = startRun(this.#api.on, this.#newRunId(), title, go);
+    this.#runs.set(run.runId, run);
     this.#latest = run;
-    const unsubscribe = this.#api.on.progress((event) => {
-      if (event.runId === runId) run.record(event);
-    });
-    void go(runId)
-      .then(
-        (view) => run.finish(view),
-        (err: unknown) => {
-          const code = (err as { code?: unknown } | null)?.code;
-          run.fail(err, code === 'cancelled' || /cancelled/i.test(messageOf(err)));
-        },
-      )
-      .finally(() => unsubscribe());
     return run;
   }
+}
+
+/**
+ * Starts one run: follows its progress events until it settles, then keeps its view or why
+ * it did not finish (cancelled or failed).
+ */
+export function startRun<V>(
+  on: Pick<SealcheckApi['on'], 'progress'>,
+  runId: string,
+  title: string,
+  go: (runId: string) => Promise<V>,
+): CheckRun<V> {
+  const run = new CheckRun<V>(runId, title);
+  const unsubscribe = on.progress((event) => {
+    if (event.runId === runId) run.record(event);
+  });
+  void go(runId)
+    .then(
+      (view) => run.finish(view),
+      (err: unknown) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        run.fail(err, code === 'cancelled' || /cancelled/i.test(messageOf(err)));
+      },
+    )
+    .finally(() => unsubscribe());
+  return run;
 }

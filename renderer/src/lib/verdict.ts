@@ -1,10 +1,12 @@
 /**
  * How a verdict looks: an icon name and a tone, always beside its words (never colour alone).
  */
-import type { checks } from '../../../app/contract';
+import type { checks, domain } from '../../../app/contract';
 import { words } from './words';
 
 export type VerdictKind = checks.VerdictView['kind'];
+/** What happens to mail sent to a domain (the domain check's verdict). */
+export type DomainVerdictKind = domain.DomainVerdictKind;
 export type Tone = 'ok' | 'problem' | 'warn' | 'unknown';
 
 export interface VerdictLook {
@@ -15,7 +17,7 @@ export interface VerdictLook {
   readonly short: string;
 }
 
-export function verdictLook(kind: VerdictKind | null): VerdictLook {
+export function verdictLook(kind: VerdictKind | DomainVerdictKind | null): VerdictLook {
   const { short } = words.verdict;
   switch (kind) {
     case 'encrypted-verified':
@@ -29,6 +31,16 @@ export function verdictLook(kind: VerdictKind | null): VerdictLook {
     case 'could-not-check':
       return { icon: 'question', tone: 'unknown', short: short[kind] };
     case 'not-served':
+      return { icon: 'dash', tone: 'unknown', short: short[kind] };
+    case 'protected':
+      return { icon: 'check', tone: 'ok', short: short[kind] };
+    case 'downgrade-possible':
+      return { icon: 'warning', tone: 'warn', short: short[kind] };
+    case 'delivery-at-risk':
+      return { icon: 'warning', tone: 'problem', short: short[kind] };
+    case 'plaintext':
+      return { icon: 'cross', tone: 'problem', short: short[kind] };
+    case 'no-mail':
       return { icon: 'dash', tone: 'unknown', short: short[kind] };
     case null:
       return { icon: 'dash', tone: 'unknown', short: short.none };

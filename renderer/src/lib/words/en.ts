@@ -159,6 +159,37 @@ export const en = {
     notSaved: 'Not saved.',
   },
 
+  /** Mail sent to the account's domain, between mail servers (the domain check). */
+  domain: {
+    title: (domain: string) => `Mail sent to ${domain}`,
+    intro:
+      'How mail from other people reaches this domain: whether their mail servers encrypt it on the way, and whether they are told they must.',
+    check: (domain: string) => `Check mail sent to ${domain}`,
+    checkAgain: 'Check again',
+    blockedHint:
+      'This connects to the domain’s mail servers on port 25, which many home networks block. If so, Sealcheck says it could not check.',
+    running: 'Checking the domain’s mail servers…',
+    cancel: 'Cancel',
+    cancelled: 'The domain check was cancelled. Nothing is known from it.',
+    failed: (reason: string) => `The domain check did not finish: ${reason}`,
+    checkedAt: (when: string) => `Checked ${when}.`,
+    attention: 'What needs attention',
+    worthKnowing: 'Worth knowing',
+    onHost: (host: string) => `On ${host}.`,
+    servers: 'Mail servers',
+    noServers: 'No mail server was checked.',
+    columns: {
+      preference: 'Order',
+      server: 'Server',
+      transport: 'Encryption',
+      dane: 'DANE',
+      mtaSts: 'MTA-STS',
+    },
+    noPolicy: 'no policy',
+    noAddress: 'no address',
+    details: 'DNS details',
+  },
+
   /** A check's live progress, per part and step. */
   progress: {
     states: { started: 'working', done: 'done', failed: 'did not work' },
@@ -190,6 +221,12 @@ export const en = {
       'could-not-check': 'Could not check',
       'not-served': 'Not served',
       none: 'Not checked yet',
+      // Mail sent to a domain (the domain check).
+      plaintext: 'Can arrive unencrypted',
+      'delivery-at-risk': 'Mail may be held back',
+      'downgrade-possible': 'Encrypted, not enforced',
+      protected: 'Encrypted and enforced',
+      'no-mail': 'Takes no mail',
     },
     severity: {
       critical: 'Needs attention now',
