@@ -26,6 +26,7 @@ import {
   loadBed,
   type BedDescription,
 } from '../../test/bed/endpoints';
+import { startDomainWorld, type DomainWorld } from '../../test/bed/domain-world';
 import { startDnsServer, type TestDnsServer } from '../../test/support/dns-server';
 import { ShellPage } from '../pages/shell';
 import { failed, keepArtifact } from './artifacts';
@@ -54,6 +55,14 @@ interface Fixtures {
 interface WorkerFixtures {
   /** A DNS server on loopback with the bed's SRV records for test.example (discovery). */
   dns: TestDnsServer | null;
+  /**
+   * Set with `test.use({ domainWorld: true })` in a spec that checks domains: the harness then
+   * starts the domain world (test/bed/domain-world.ts: knot and a validating unbound with the
+   * test zones, an MTA-STS HTTPS server, connect-to rules from port 25 to the bed's Postfix)
+   * and hands its resolver, ports and roots to the app's domain check.
+   */
+  domainWorld: boolean;
+  world: DomainWorld | null;
 }
 
 /** The running bed, when npm test started one (specs that need it say so when it is missing). */
@@ -74,6 +83,18 @@ function bedSrv(bed: BedDescription): Record<string, { target: string; port: num
 }
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
+  domainWorld: [false, { option: true, scope: 'worker' }],
+
+  world: [
+    async ({ domainWorld }, use) => {
+      const bed = bedForTests();
+      const world = domainWorld && bed ? await startDomainWorld(bed) : null;
+      await use(world);
+      await world?.stop();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
   dns: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -147,7 +168,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await use(dialogs);
   },
 
-  ipc: async ({ page, dialogs, home, dns }, use, testInfo) => {
+  ipc: async ({ page, dialogs, home, dns, world }, use, testInfo) => {
     const bridgePath = process.env[ENV_BRIDGE];
     if (!bridgePath) throw new Error(`${ENV_BRIDGE} is not set: run through playwright.config.ts`);
     const dataDirectory = await mkdtemp(join(tmpdir(), 'sealcheck-e2e-data-'));
@@ -166,6 +187,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
               // Discovery asks only the test's DNS server; no autoconfig server listens on port 1.
               ...(dns ? { dnsServers: [`127.0.0.1:${dns.port}`] } : {}),
               autoconfigPort: 1,
+              // The domain check's world, when the spec asked for it; the options the
+              // integration tests use, with the app's own timeout from its settings.
+              ...(world
+                ? {
+                    domain: {
+                      dnsServers: world.options.dnsServers ?? [],
+                      httpsPort: world.options.httpsPort ?? 443,
+                      connectTo: world.options.connectTo ?? [],
+                      extraCa: [world.https.ca],
+                      scan: 'off' as const,
+                      // Long enough that a test can cancel a check of the blocked domain
+                      // before its connections time out, short enough to wait for.
+                      probeTimeouts: { connect: 4_000 },
+                    },
+                  }
+                : {}),
             },
           }
         : {}),
