@@ -128,6 +128,8 @@ describe('MX hosts', () => {
     const j = await judged('cleartext.plain.example');
     expect(j.verdict).toBe('plaintext');
     expect(ids(j)).toContain('critical:mx.no-starttls@plain.test.example');
+    // Not also "encrypted when all goes well, but not enforced": that would not be true.
+    expect(ids(j)).not.toContain('warning:mta-sts.missing');
   }, 30_000);
 
   it('null MX: the domain takes no mail', async () => {

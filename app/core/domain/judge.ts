@@ -466,7 +466,13 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
       h.tlsa?.outcome !== 'no-data' &&
       h.tlsa?.outcome !== 'nxdomain',
   );
-  if (!facts.mx.nullMx && reachable.length > 0 && !enforcing && !everyHostDane && !daneUnknown) {
+  // Its words say "encrypted when all goes well": only where some MX encrypts and none takes
+  // mail as plain text (then mx.no-starttls is the finding, and comes first).
+  const encrypts = hosts.some((h) => h.state === 'tls');
+  const plaintextHost = hosts.some(
+    (h) => h.state === 'no-starttls' || h.state === 'starttls-failed',
+  );
+  if (encrypts && !plaintextHost && !enforcing && !everyHostDane && !daneUnknown) {
     add('mta-sts.missing', 'warning', {
       stsMode: policy?.mode ?? null,
       daneHosts: daneHosts.length,
