@@ -8,7 +8,8 @@
  * Exit codes as for `check`: 0 nothing needs attention, 1 a warning or worse, 2 could not check.
  */
 import { parseServer } from '../../core/dns/resolver';
-import { checkDomain, normaliseDomain, type DomainCheckOptions } from '../../core/domain/check';
+import { checkDomain, type DomainCheckOptions } from '../../core/domain/check';
+import { mailDomainOf } from '../../core/domain/name';
 import { parseConnectTo, type ConnectToRule } from '../../core/net/resolve';
 import type { CliIo } from '../io';
 import { UsageError } from '../usage';
@@ -62,8 +63,8 @@ export function domainRequest(values: DomainValues, positionals: readonly string
     throw new UsageError('--json and --markdown cannot be combined');
   }
   const domains = positionals.map((p) => {
-    // An address ("me@example.org") means its domain.
-    const d = normaliseDomain(p.includes('@') ? p.slice(p.lastIndexOf('@') + 1) : p);
+    // An address ("me@example.org") means its domain: the window's rule too.
+    const d = mailDomainOf(p);
     if (d === null) throw new UsageError(`'${p}' is not a domain name`);
     return d;
   });
