@@ -11,10 +11,17 @@
 import readability from 'text-readability';
 import { describe, expect, test } from 'vitest';
 import { verdictSentence } from './verdicts';
-import { CATALOG_IDS, explain, WHO_CAN_FIX_TEXT, type Explanation } from './catalog';
+import { CATALOG_IDS, explain } from './catalog';
 import { fixtureFindings, FIXTURES } from './fixtures';
 import type { Finding, VerdictKind } from '../findings/types';
-import { bannedIn, FIELDS, firstSentence, MAX_GRADE, withPlaceholders } from './readability-rules';
+import {
+  bannedIn,
+  expectReadable,
+  FIELDS,
+  firstSentence,
+  MAX_GRADE,
+  withPlaceholders,
+} from './test-support';
 import {
   CLIENT_NAME,
   CLIENT_REASON_TEXT,
@@ -43,21 +50,7 @@ describe('the catalog', () => {
   test.each(all.map((a) => [label(a.finding, a.variant), a] as const))(
     '%s: grade ≤ 8 per field, who can fix it, no banned words first',
     (_name, { finding }) => {
-      const e: Explanation = explain(finding);
-      for (const field of FIELDS) {
-        const text = e[field];
-        expect(text.trim(), field).not.toBe('');
-        const plain = withPlaceholders(text, finding);
-        const grade = readability.fleschKincaidGrade(plain);
-        expect(grade, `${field}: "${plain}"`).toBeLessThanOrEqual(MAX_GRADE);
-        expect(bannedIn(firstSentence(text)), `${field}: "${text}"`).toEqual([]);
-      }
-      // voice.md principle 7: a title under ten words; an explanation (meaning and risk) under 60.
-      expect(e.title.split(/\s+/).length, e.title).toBeLessThan(10);
-      const explanation = `${e.meaning} ${e.risk}`;
-      expect(explanation.split(/\s+/).length, explanation).toBeLessThan(60);
-      expect(Object.keys(WHO_CAN_FIX_TEXT)).toContain(e.whoCanFix);
-      expect(e.technicalTerm).not.toBe('');
+      expectReadable(explain(finding), finding);
     },
   );
 

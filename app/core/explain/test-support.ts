@@ -3,6 +3,9 @@
  * names, dates and numbers before scoring, and the words kept out of first sentences. Used by
  * the endpoint catalog's and the domain catalog's readability tests.
  */
+import readability from 'text-readability';
+import { expect } from 'vitest';
+import { WHO_CAN_FIX_TEXT, type Explanation } from './catalog';
 import { certName, day } from './words';
 
 export const MAX_GRADE = 8;
@@ -95,4 +98,29 @@ export function bannedIn(sentence: string): string[] {
     if (new RegExp(`\\b${escapeRegExp(w)}`, 'i').test(sentence)) found.push(w);
   }
   return found;
+}
+
+/**
+ * Every rule for one explanation (voice.md): each plain field non-empty, at grade 8 or below
+ * with names as placeholders, no banned word in its first sentence; a title under ten words, an
+ * explanation (meaning and risk) under 60; who can fix it named; a technical term.
+ */
+export function expectReadable(
+  e: Explanation,
+  finding: Parameters<typeof withPlaceholders>[1],
+): void {
+  for (const field of FIELDS) {
+    const text = e[field];
+    expect(text.trim(), field).not.toBe('');
+    const plain = withPlaceholders(text, finding);
+    expect(readability.fleschKincaidGrade(plain), `${field}: "${plain}"`).toBeLessThanOrEqual(
+      MAX_GRADE,
+    );
+    expect(bannedIn(firstSentence(text)), `${field}: "${text}"`).toEqual([]);
+  }
+  expect(e.title.split(/\s+/).length, e.title).toBeLessThan(10);
+  const explanation = `${e.meaning} ${e.risk}`;
+  expect(explanation.split(/\s+/).length, explanation).toBeLessThan(60);
+  expect(Object.keys(WHO_CAN_FIX_TEXT)).toContain(e.whoCanFix);
+  expect(e.technicalTerm).not.toBe('');
 }
