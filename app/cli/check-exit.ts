@@ -27,6 +27,8 @@ export type EndpointStatus = 'ok' | 'problems' | 'could-not-check' | 'not-served
 export interface ExitOptions {
   /** `check HOST` without a protocol: refused ports are "not served". */
   readonly standardPorts: boolean;
+  /** Per endpoint instead (batch rows may mix both kinds); overrides standardPorts. */
+  readonly standardPortsFor?: (facts: EndpointFacts) => boolean;
 }
 
 const RANK: Readonly<Record<EndpointStatus, number>> = {
@@ -38,7 +40,7 @@ const RANK: Readonly<Record<EndpointStatus, number>> = {
 
 /** Every address refused the connection while checking a host's standard ports. */
 export function isNotServed(facts: EndpointFacts, options: ExitOptions): boolean {
-  return options.standardPorts && refusedEverywhere(facts);
+  return (options.standardPortsFor?.(facts) ?? options.standardPorts) && refusedEverywhere(facts);
 }
 
 export function endpointStatus(j: Judgement, options: ExitOptions): EndpointStatus {
@@ -81,5 +83,44 @@ export function exitCodeFor(judgements: readonly Judgement[], options: ExitOptio
     case 'ok':
     case 'not-served':
       return ExitCode.Ok;
+  }
+}
+
+/**
+ * The same rules over a stream (batch runs keep no judgement): one small status per endpoint,
+ * and per host of the standard ports whether any was served, folded as they come.
+ */
+export class ExitTally {
+  private worstStatus: EndpointStatus = 'not-served';
+  private endpoints = 0;
+  private unservedHost = false;
+  private cancelled = false;
+
+  endpoint(status: EndpointStatus): void {
+    this.endpoints++;
+    if (RANK[status] > RANK[this.worstStatus]) this.worstStatus = status;
+  }
+
+  /** A host none of whose standard ports was served. */
+  hostNotServed(): void {
+    this.unservedHost = true;
+  }
+
+  /** The run was cancelled: endpoints were left unchecked. */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  code(): ExitCode {
+    if (this.endpoints === 0 || this.unservedHost || this.cancelled) return ExitCode.CouldNotCheck;
+    switch (this.worstStatus) {
+      case 'could-not-check':
+        return ExitCode.CouldNotCheck;
+      case 'problems':
+        return ExitCode.ProblemsFound;
+      case 'ok':
+      case 'not-served':
+        return ExitCode.Ok;
+    }
   }
 }

@@ -39,6 +39,9 @@ export function prepareTrust(extraCa: readonly string[]): TrustStores {
   return trust;
 }
 
+/** The judge, loaded with the report (check-run.ts judges each endpoint as it arrives). */
+export { judgeEndpoint };
+
 export interface ReportContext {
   readonly version: string;
   /** "Now" for certificate dates. */
@@ -89,6 +92,26 @@ export function certificateExtras(
   };
 }
 
+/** One endpoint as --json and --jsonl print it. */
+export function jsonEndpoint(
+  j: Judgement,
+  x: CertificateExtras | null,
+  fingerprint: string | null,
+  trust: TrustStores,
+): Record<string, unknown> {
+  return {
+    facts: j.facts,
+    findings: j.findings,
+    // The verdict's own copy of the findings is left out: they are right above.
+    verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
+    // The certificate of the first address with TLS: how the main mail apps would react,
+    // and the --fingerprint comparison (null without a certificate or without the option).
+    clients: x?.clients ?? null,
+    ...(fingerprint !== null ? { fingerprint: x?.fingerprint?.comparison ?? null } : {}),
+    publicRoots: { label: trust.publicRootsLabel, ...publicRootsSnapshot(trust.publicRoots) },
+  };
+}
+
 /** Judges the facts, prints them as the request asks, and returns the exit code. */
 export function reportCheck(
   io: CliIo,
@@ -96,32 +119,20 @@ export function reportCheck(
   all: readonly EndpointFacts[],
   trust: TrustStores,
   context: ReportContext,
+  standardPortsFor?: (facts: EndpointFacts) => boolean,
 ): number {
   const now = context.now;
   const judged: Judgement[] = all.map((facts) => judgeEndpoint(facts, { trust, now }));
-  const exitOptions: ExitOptions = { standardPorts: request.standardPorts };
+  const exitOptions: ExitOptions = {
+    standardPorts: request.standardPorts,
+    ...(standardPortsFor !== undefined ? { standardPortsFor } : {}),
+  };
   const statuses = judged.map((j) => endpointStatus(j, exitOptions));
   const extras = judged.map((j) => certificateExtras(j, trust, request.fingerprint));
   if (request.json) {
-    const snapshot = publicRootsSnapshot(trust.publicRoots);
     io.stdout(
       `${jsonForTerminal(
-        judged.map((j, i) => {
-          const x = extras[i] ?? null;
-          return {
-            facts: j.facts,
-            findings: j.findings,
-            // The verdict's own copy of the findings is left out: they are right above.
-            verdict: { kind: j.verdict.kind, worst: j.verdict.worst },
-            // The certificate of the first address with TLS: how the main mail apps would react,
-            // and the --fingerprint comparison (null without a certificate or without the option).
-            clients: x?.clients ?? null,
-            ...(request.fingerprint !== null
-              ? { fingerprint: x?.fingerprint?.comparison ?? null }
-              : {}),
-            publicRoots: { label: trust.publicRootsLabel, ...snapshot },
-          };
-        }),
+        judged.map((j, i) => jsonEndpoint(j, extras[i] ?? null, request.fingerprint, trust)),
       )}\n`,
     );
   } else if (request.markdown) {

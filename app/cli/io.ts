@@ -2,6 +2,8 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal (progress lines by default with --input). */
+  readonly stderrIsTty?: boolean;
 }
 
 let epipeGuarded = false;
@@ -19,5 +21,6 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+    stderrIsTty: process.stderr.isTTY,
   };
 }

@@ -39,7 +39,16 @@ export function terminalSafe(text: string): string {
  * with the same value, and is inert when it lands on a terminal.
  */
 export function jsonForTerminal(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
+  return inertJson(JSON.stringify(value, null, 2));
+}
+
+/** The same on one line, for JSON lines (--jsonl). */
+export function jsonLineForTerminal(value: unknown): string {
+  return inertJson(JSON.stringify(value));
+}
+
+function inertJson(json: string): string {
+  return json.replace(
     /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
     (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
   );

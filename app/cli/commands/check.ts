@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { normaliseFingerprint } from '../../core/cert/fingerprint';
-import type { EndpointFacts, EndpointTarget, Protocol, Security } from '../../core/facts/endpoint';
+import type { EndpointTarget, Protocol, Security } from '../../core/facts/endpoint';
 import { parseConnectTo, type ConnectToRule } from '../../core/net/resolve';
 import { probeEndpoint, type ProbeOptions } from '../../core/probe';
 import {
@@ -22,6 +22,7 @@ import {
   PROTOCOLS,
   standardTargets,
 } from '../../core/protocols/registry';
+import { formatOfFile, type InputFormat } from '../batch-input';
 import type { CliIo } from '../io';
 import { UsageError } from '../usage';
 
@@ -41,10 +42,17 @@ export const CHECK_OPTIONS = {
   'no-scan': { type: 'boolean' },
   fingerprint: { type: 'string' },
   'mask-address': { type: 'string', multiple: true },
+  input: { type: 'string' },
+  'input-format': { type: 'string' },
+  'per-host': { type: 'string' },
+  jsonl: { type: 'boolean' },
+  progress: { type: 'boolean' },
 } as const;
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Probes of one host (same address, or same name when it does not resolve) at once, with --input. */
+export const DEFAULT_PER_HOST = 2;
 const MAX_CONCURRENCY = 64;
 const MAX_TIMEOUT_SECONDS = 600;
 /** A CA file larger than this is not a certificate bundle. */
@@ -66,6 +74,11 @@ export interface CheckValues {
   readonly 'no-scan'?: boolean;
   readonly fingerprint?: string;
   readonly 'mask-address'?: readonly string[];
+  readonly input?: string;
+  readonly 'input-format'?: string;
+  readonly 'per-host'?: string;
+  readonly jsonl?: boolean;
+  readonly progress?: boolean;
 }
 
 export interface CheckRequest {
@@ -86,6 +99,74 @@ export interface CheckRequest {
   readonly fingerprint: string | null;
   /** Strings hidden in the --markdown output (--mask-address). */
   readonly maskAddresses: readonly string[];
+  /** --input: a list of rows (a file, or '-' for stdin), read after the HOST arguments. */
+  readonly input: { readonly file: string; readonly format: InputFormat } | null;
+  /** At most this many probes of one host at once (--per-host). */
+  readonly perHost: number;
+  /** Stream one JSON line per endpoint as it is judged (--jsonl). */
+  readonly jsonl: boolean;
+  /** Progress lines on stderr: forced (--progress), or null for "with --input, when a TTY". */
+  readonly progress: boolean | null;
+}
+
+/** What a HOST argument or an input row asks for, besides the host. */
+export interface TargetSpec {
+  readonly protocol?: string | undefined;
+  readonly port?: string | undefined;
+  readonly tls?: string | undefined;
+  readonly xmppDomain?: string | undefined;
+}
+
+/**
+ * The endpoints of one host: every standard one without a protocol, else one (port and TLS mode
+ * from the protocol unless given). Throws UsageError with a message in the flags' terms.
+ */
+export function targetsOf(host: string, spec: TargetSpec): EndpointTarget[] {
+  const bare = checkHost(host);
+  let protocol: Protocol | undefined;
+  if (spec.protocol !== undefined) {
+    if (!isProtocol(spec.protocol)) {
+      throw new UsageError(
+        `--protocol must be one of ${PROTOCOLS.join(', ')}, not '${spec.protocol}'`,
+      );
+    }
+    protocol = spec.protocol;
+  }
+  let security: Security | undefined;
+  if (spec.tls !== undefined) {
+    if (!isSecurity(spec.tls)) {
+      throw new UsageError(`--tls must be implicit, starttls or none, not '${spec.tls}'`);
+    }
+    security = spec.tls;
+  }
+  if (protocol === undefined && (spec.port !== undefined || security !== undefined)) {
+    throw new UsageError('--port and --tls need --protocol');
+  }
+  const xmppDomain = spec.xmppDomain !== undefined ? checkHost(spec.xmppDomain) : undefined;
+  if (xmppDomain !== undefined && protocol !== undefined && protocol !== 'xmpp') {
+    throw new UsageError('--xmpp-domain applies to --protocol xmpp only');
+  }
+  if (protocol === undefined) return standardTargets(bare, xmppDomain);
+  const mode = security ?? defaultSecurity(protocol);
+  let port: number;
+  if (spec.port !== undefined) {
+    port = integer('port', spec.port, 1, 65535);
+  } else {
+    const standard = defaultPort(protocol, mode);
+    if (standard === null) {
+      throw new UsageError(`${protocol} has no standard port for --tls ${mode}: give --port`);
+    }
+    port = standard;
+  }
+  return [
+    {
+      host: bare,
+      port,
+      protocol,
+      security: mode,
+      ...(xmppDomain !== undefined ? { xmppDomain } : {}),
+    },
+  ];
 }
 
 export function integer(name: string, text: string, min: number, max: number): number {
@@ -111,60 +192,24 @@ function checkHost(host: string): string {
 
 /** Turns parsed arguments into a request; throws UsageError for anything malformed. */
 export function checkRequest(values: CheckValues, positionals: readonly string[]): CheckRequest {
-  if (positionals.length === 0) throw new UsageError("'check' needs at least one host name");
+  const input = inputOf(values);
+  if (positionals.length === 0 && input === null)
+    throw new UsageError("'check' needs at least one host name (or --input FILE)");
   if (values.json === true && values.markdown === true) {
     throw new UsageError('--json and --markdown cannot be combined');
   }
-  const hosts = positionals.map(checkHost);
-
-  let protocol: Protocol | undefined;
-  if (values.protocol !== undefined) {
-    if (!isProtocol(values.protocol)) {
-      throw new UsageError(
-        `--protocol must be one of ${PROTOCOLS.join(', ')}, not '${values.protocol}'`,
-      );
-    }
-    protocol = values.protocol;
+  if (values.jsonl === true && (values.json === true || values.markdown === true)) {
+    throw new UsageError('--jsonl cannot be combined with --json or --markdown');
   }
-  let security: Security | undefined;
-  if (values.tls !== undefined) {
-    if (!isSecurity(values.tls)) {
-      throw new UsageError(`--tls must be implicit, starttls or none, not '${values.tls}'`);
-    }
-    security = values.tls;
-  }
-  if (protocol === undefined && (values.port !== undefined || security !== undefined)) {
-    throw new UsageError('--port and --tls need --protocol');
-  }
-  const xmppDomain =
-    values['xmpp-domain'] !== undefined ? checkHost(values['xmpp-domain']) : undefined;
-  if (xmppDomain !== undefined && protocol !== undefined && protocol !== 'xmpp') {
-    throw new UsageError('--xmpp-domain applies to --protocol xmpp only');
-  }
-
-  let targets: EndpointTarget[];
-  if (protocol === undefined) {
-    targets = hosts.flatMap((host) => standardTargets(host, xmppDomain));
-  } else {
-    const mode = security ?? defaultSecurity(protocol);
-    let port: number;
-    if (values.port !== undefined) {
-      port = integer('port', values.port, 1, 65535);
-    } else {
-      const standard = defaultPort(protocol, mode);
-      if (standard === null) {
-        throw new UsageError(`${protocol} has no standard port for --tls ${mode}: give --port`);
-      }
-      port = standard;
-    }
-    targets = hosts.map((host) => ({
-      host,
-      port,
-      protocol,
-      security: mode,
-      ...(xmppDomain !== undefined ? { xmppDomain } : {}),
-    }));
-  }
+  const spec: TargetSpec = {
+    protocol: values.protocol,
+    port: values.port,
+    tls: values.tls,
+    xmppDomain: values['xmpp-domain'],
+  };
+  // The flags are checked even without HOST arguments (they would apply to them only).
+  const targets = positionals.flatMap((host) => targetsOf(host, spec));
+  if (positionals.length === 0) targetsOf('localhost', spec);
 
   const connectTo = (values['connect-to'] ?? []).map((spec) => {
     try {
@@ -192,7 +237,7 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
 
   return {
     targets,
-    standardPorts: protocol === undefined,
+    standardPorts: values.protocol === undefined,
     json: values.json === true,
     markdown: values.markdown === true,
     caFiles: values['ca-file'] ?? [],
@@ -210,7 +255,37 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
     scan: values['no-scan'] === true ? 'off' : values.detailed === true ? 'detailed' : 'default',
     fingerprint: values.fingerprint ?? null,
     maskAddresses,
+    input,
+    perHost:
+      values['per-host'] !== undefined
+        ? integer('per-host', values['per-host'], 1, MAX_CONCURRENCY)
+        : input !== null
+          ? DEFAULT_PER_HOST
+          : MAX_CONCURRENCY,
+    jsonl: values.jsonl === true,
+    progress: values.progress === true ? true : null,
   };
+}
+
+function inputOf(values: CheckValues): CheckRequest['input'] {
+  const file = values.input;
+  const named = values['input-format'];
+  if (file === undefined) {
+    if (named !== undefined) throw new UsageError('--input-format needs --input');
+    return null;
+  }
+  if (named !== undefined && named !== 'csv' && named !== 'json') {
+    throw new UsageError(`--input-format must be csv or json, not '${named}'`);
+  }
+  const format = named ?? (file === '-' ? null : formatOfFile(file));
+  if (format === null) {
+    throw new UsageError(
+      file === '-'
+        ? '--input - (stdin) needs --input-format csv or json'
+        : `--input ${file}: name it .csv, .json or .jsonl, or give --input-format csv or json`,
+    );
+  }
+  return { file, format };
 }
 
 export interface CheckDependencies {
@@ -246,27 +321,12 @@ export async function readCaFiles(files: readonly string[]): Promise<string[]> {
   );
 }
 
-/** Runs `work` over `items` with at most `limit` at once; results in input order. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>) {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 export async function checkCommand(
   io: CliIo,
   request: CheckRequest,
   deps: CheckDependencies,
 ): Promise<number> {
   const extraCa = await readCaFiles(request.caFiles);
-  const probe = deps.probe ?? probeEndpoint;
   const options: ProbeOptions = {
     extraCa,
     connectTo: request.connectTo,
@@ -277,21 +337,12 @@ export async function checkCommand(
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
   };
-  const probing: Promise<EndpointFacts[]> = pool(request.targets, request.concurrency, (target) =>
-    probe(
-      target,
-      // The injection test belongs to STARTTLS endpoints only; off when asked.
-      request.injectionTest
-        ? { ...options, injectionTest: target.security === 'starttls' }
-        : options,
-    ),
-  );
-  // While the probes wait on their sockets: load the report and the trust stores it judges with.
-  const report = await import('../check-report');
-  const trust = report.prepareTrust(extraCa);
-  const all = await probing;
-  return report.reportCheck(io, request, all, trust, {
+  const { runCheck } = await import('../check-run');
+  return runCheck(io, request, {
+    probe: deps.probe ?? probeEndpoint,
+    options,
     version: deps.version,
-    now: deps.now?.() ?? new Date(),
+    stderrIsTty: io.stderrIsTty === true,
+    ...(deps.now ? { now: deps.now } : {}),
   });
 }
