@@ -13,9 +13,9 @@
  *    e. starttls — when offered, or when nothing says (POP3 without CAPA: try STLS anyway),
  *       also in plaintext mode (the server's ability is a fact), then the handshake over the
  *       same connection and the capabilities again inside TLS;
- *    f. close — a polite goodbye.
- *    When STARTTLS was accepted, the command-injection test (injection.ts) runs on a second
- *    connection in parallel with the rest of the main dialog.
+ *    f. close — a polite goodbye, sent without waiting for its answer.
+ *    Once the capabilities allow STARTTLS, the command-injection test (injection.ts) runs on a
+ *    second connection in parallel with the rest of the main dialog.
  *    The TLS scan (tls/scanner/scan.ts) runs on connections of its own, in parallel with the
  *    rest: which versions and suites the server accepts, and the chain exactly as sent. It
  *    starts right after connect for implicit TLS, and once the capabilities allow STARTTLS for
@@ -401,6 +401,14 @@ async function probeAddress(
       // their own dialog, in parallel with the rest of this one.
       if (scanOn && !preauth && before.starttls !== false)
         scan = runScan(env, record, progress, started);
+      // The injection test too: its connection needs nothing more from this one, and started
+      // here it is not the last to finish (a round trip matters more than a connection's order).
+      if (
+        !preauth &&
+        before.starttls !== false &&
+        (options.injectionTest ?? target.security === 'starttls')
+      )
+        injection = runInjection(env, record, open, context, progress, started);
       if (!preauth) {
         record.loginBeforeTls = await step('login-probe', () =>
           session.probeLoginBeforeTls(before),
@@ -435,9 +443,6 @@ async function probeAddress(
             });
           }
         } else {
-          if (options.injectionTest ?? target.security === 'starttls') {
-            injection = runInjection(env, record, open, context, progress, started);
-          }
           const upgrade = await step('handshake', () => c.startTls(env.tls));
           record.tls = upgrade.tls;
           const extra = upgrade.plaintextAfterGoAhead;
@@ -454,7 +459,11 @@ async function probeAddress(
     }
 
     await step('close', async () => {
-      await session.quit().catch(() => undefined);
+      // The goodbye is sent, its answer not awaited: nothing is learnt from it, and waiting
+      // would cost a round trip. One turn of the event loop lets the bytes reach the socket
+      // before the end of the stream (which follows them in order).
+      const goodbye = session.quit().catch(() => undefined);
+      await Promise.race([goodbye, new Promise<void>((resolve) => setImmediate(resolve))]);
       await c.close();
     });
   } catch (err) {
@@ -471,7 +480,12 @@ async function probeAddress(
     if (scan) await scan;
     if (injection) {
       await injection;
-      if (record.injection) {
+      if (record.starttls?.outcome !== 'accepted' && record.injection) {
+        // Started before the main connection's STARTTLS answer: without its go-ahead the test
+        // shows nothing about this server's upgrade, so it is not kept (its connection counts).
+        record.injection = null;
+        progress({ address, step: 'injection-probe', state: 'failed' });
+      } else if (record.injection) {
         record.injection = settleHandshakeRefusal(record.injection, record.tls !== null);
         const state = record.injection.vulnerable === 'unknown' ? 'failed' : 'done';
         progress({ address, step: 'injection-probe', state });
