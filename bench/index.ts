@@ -16,6 +16,7 @@ import { formatDomainBench, runDomainBench } from './domain.bench';
 import { writeFile } from 'node:fs/promises';
 import { bedForScript } from '../test/bed/index';
 import { runProbeBench } from './probe.bench';
+import { formatRttBench, runRttBench } from './rtt.bench';
 import { formatScanBench, referenceVersions, runScanBench, scanBenchVerdicts } from './scan.bench';
 import { runUiBench } from './ui.bench';
 
@@ -47,6 +48,23 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
       await writeFile(
         `${values.out.replace(/\.json$/, '')}.scan.json`,
         `${JSON.stringify(rows, null, 2)}\n`,
+      );
+    }
+  } finally {
+    await stop();
+  }
+}
+// Distance: the same work through a relay adding 0 and 50 ms of round trip, beside nmap.
+{
+  const { bed, stop } = await bedForScript();
+  try {
+    const rtt = await runRttBench(bed, Math.min(runs, 7));
+    console.log(`\nRound trips: through the delay relay, medians of ${rtt.runs} runs\n`);
+    console.log(formatRttBench(rtt));
+    if (values.out !== undefined) {
+      await writeFile(
+        `${values.out.replace(/\.json$/, '')}.rtt.json`,
+        `${JSON.stringify(rtt, null, 2)}\n`,
       );
     }
   } finally {

@@ -62,7 +62,7 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-interface ProcessResult {
+export interface ProcessResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly wallMs: number;
@@ -88,7 +88,7 @@ function run(cmd: string, args: readonly string[], timeoutMs: number): Promise<P
 }
 
 /** `sealcheck check` for one bed endpoint, through `port` (a relay), whole process. */
-async function sealcheck(
+export async function sealcheck(
   bed: BedDescription,
   ep: BedEndpoint,
   port: number,
@@ -146,7 +146,7 @@ export function parseNmapCiphers(output: string): Map<string, string[]> {
   return out;
 }
 
-async function nmap(ep: BedEndpoint, port: number): Promise<ProcessResult> {
+export async function nmap(ep: BedEndpoint, port: number): Promise<ProcessResult> {
   const service = ep.security === 'implicit' ? `${ep.protocol}s` : ep.protocol;
   const dir = await nmapDataDir(port, service);
   try {
