@@ -425,6 +425,8 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     return { answer: second.kind === 'hello' ? second : first, retried: second.kind === 'hello' };
   })();
 
+  /** Categories the legacy-version chain asks about: the TLS 1.2 chain leaves them to it. */
+  const legacyOwned = new Set<SuiteCategory>();
   const weakness = weaknessChain(SUITE_CATEGORIES, 'TLSv1.2', 'weak suites');
   const [versionAnswers, modernResult] = await Promise.all([
     Promise.all([...versionAsks.entries()].map(async ([v, p]) => [v, await p] as const)),
@@ -432,18 +434,22 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
   ]);
   const versionAnswerMap = new Map<ProtocolVersion, Answer>(versionAnswers);
   options.onProgress?.('scan-versions', 'done');
-  await weakness;
 
   // ── follow-ups that depend on the wave's answers ─────────────────────────────────────
+  // They start as soon as the versions are known, beside the rest of the TLS 1.2 chain: a
+  // question that waits for an unrelated answer costs a whole STARTTLS dialog of round trips.
   const versions = versionFacts(k, versionAnswerMap, modernResult.answer);
-  const followUps: Promise<unknown>[] = [];
+  const followUps: Promise<unknown>[] = [weakness];
   const newestLegacy = [...LEGACY_VERSIONS].reverse().find((v) => versions[v].accepted === true);
   if (versions['TLSv1.2'].accepted === true && newestLegacy !== undefined) {
     // TLS 1.2 forbids EXPORT and DES: a server may accept them only at an older version.
     const accepted = k.acceptedCategories();
     const open = (['export', 'des'] as const).filter((c) => !accepted.has(c));
     if (open.length > 0) {
-      for (const c of open) k.absent.delete(c);
+      for (const c of open) {
+        legacyOwned.add(c);
+        k.absent.delete(c);
+      }
       followUps.push(weaknessChain(open, newestLegacy, `weak suites at ${newestLegacy}`));
     }
   }
@@ -518,9 +524,13 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
     version: ProtocolVersion,
     question: string,
   ): Promise<void> {
+    // The TLS 1.2 chain leaves EXPORT and DES to the legacy chain once that one runs.
+    const leftToOthers = (c: SuiteCategory): boolean => version === 'TLSv1.2' && legacyOwned.has(c);
     for (let round = 1; round <= categories.length + 1; round++) {
       const known = k.acceptedCategories();
-      const unknown = new Set(categories.filter((c) => !known.has(c) && !k.absent.has(c)));
+      const unknown = new Set(
+        categories.filter((c) => !known.has(c) && !k.absent.has(c) && !leftToOthers(c)),
+      );
       const suites = weaknessOffer(unknown, version);
       if (unknown.size === 0 || suites.length === 0) return;
       const answer = await ask({
@@ -530,7 +540,9 @@ export async function scanTls(options: ScanOptions): Promise<ScanFacts> {
         suites,
       });
       if (answer.kind === 'refused') {
-        for (const c of unknown) if (!k.acceptedCategories().has(c)) k.absent.set(c, answer);
+        for (const c of unknown) {
+          if (!k.acceptedCategories().has(c) && !leftToOthers(c)) k.absent.set(c, answer);
+        }
         return;
       }
       if (answer.kind !== 'hello') return;
