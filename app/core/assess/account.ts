@@ -5,6 +5,7 @@
  * in parallel. Each endpoint is judged (findings/judge.ts) and the account rules are added
  * (findings/rules-account.ts): the app's setting against what the server can do, and the
  * certificate exceptions the user accepted. The account's headline is the worst endpoint's.
+ * Host names are looked up once for the whole account (cachingLookup).
  */
 import type { Account, AccountEndpoint, EndpointRole } from '../accounts/model';
 import { endpointsOf, probeSecurity } from '../accounts/model';
@@ -18,6 +19,7 @@ import type { EndpointVerdict, Finding } from '../findings/types';
 import { accountVerdict, endpointVerdict } from '../findings/verdict';
 import { probeEndpoint, type ProbeOptions, type ProbeProgress } from '../probe';
 import { dialogFor } from '../protocols/registry';
+import { cachingLookup } from '../net/resolve';
 
 export interface EndpointAssessment {
   readonly role: EndpointRole;
@@ -72,8 +74,10 @@ export async function assessAccount(
   account: Account,
   options: AccountCheckOptions,
 ): Promise<AccountAssessment> {
-  const { trust, now, onProgress, probe: probeFn, ...probeOptions } = options;
+  const { trust, now, onProgress, probe: probeFn, ...given } = options;
   const probe = probeFn ?? probeEndpoint;
+  // One DNS question per host name for the whole account, not one per endpoint.
+  const probeOptions = { ...given, lookup: cachingLookup(given.lookup) };
   const endpoints = await Promise.all(
     endpointsOf(account).map(async ({ role, endpoint }): Promise<EndpointAssessment> => {
       const target = targetFor(account, endpoint);

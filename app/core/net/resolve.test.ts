@@ -1,7 +1,13 @@
 import type dns from 'node:dns';
 import { describe, expect, it } from 'vitest';
 import { isProbeError, type ProbeErrorFact } from './errors';
-import { applyConnectTo, parseConnectTo, resolveAddresses, type LookupFunction } from './resolve';
+import {
+  applyConnectTo,
+  cachingLookup,
+  parseConnectTo,
+  resolveAddresses,
+  type LookupFunction,
+} from './resolve';
 
 /** A lookup that answers from a table and counts its calls. */
 function fakeLookup(table: Record<string, dns.LookupAddress[] | NodeJS.ErrnoException>): {
@@ -153,5 +159,36 @@ describe('--connect-to', () => {
       port: 587,
       rule: null,
     });
+  });
+});
+
+describe('cachingLookup', () => {
+  it('asks once per name and family, hands the same answer (or error) to every caller', async () => {
+    const asked: string[] = [];
+    const base: LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      setTimeout(() => {
+        if (hostname === 'gone.example') {
+          callback(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), []);
+        } else callback(null, [{ address: '192.0.2.1', family: 4 }]);
+      }, 5);
+    };
+    const lookup = cachingLookup(base);
+    const ask = (name: string) =>
+      new Promise<{ err: unknown; n: number }>((resolve) =>
+        lookup(name, { all: true }, (err, addresses) => resolve({ err, n: addresses.length })),
+      );
+    const answers = await Promise.all([
+      ask('mail.example'),
+      ask('MAIL.example'),
+      ask('mail.example'),
+      ask('gone.example'),
+      ask('gone.example'),
+    ]);
+    expect(asked).toEqual(['mail.example', 'gone.example']);
+    expect(answers.map((a) => a.n)).toEqual([1, 1, 1, 0, 0]);
+    expect(answers[4]?.err).toBeInstanceOf(Error);
+    await resolveAddresses('mail.example', { lookup });
+    expect(asked).toHaveLength(2);
   });
 });

@@ -222,3 +222,30 @@ export function applyConnectTo(
   }
   return { host: stripBrackets(host), port, rule: null };
 }
+
+/**
+ * A lookup that asks once per name for a whole run (an account's endpoints and their implicit
+ * alternatives share one or two host names): the first call's answer, or error, is handed to
+ * every later call for that name. Only for one run: nothing expires.
+ */
+export function cachingLookup(base: LookupFunction = dns.lookup as LookupFunction): LookupFunction {
+  const answers = new Map<
+    string,
+    Promise<{ err: NodeJS.ErrnoException | null; addresses: dns.LookupAddress[] }>
+  >();
+  return (hostname, options, callback) => {
+    const key = `${hostname.toLowerCase()}|${String(options.family ?? 0)}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = new Promise((resolve) => {
+        try {
+          base(hostname, options, (err, addresses) => resolve({ err, addresses }));
+        } catch (err) {
+          resolve({ err: err as NodeJS.ErrnoException, addresses: [] });
+        }
+      });
+      answers.set(key, answer);
+    }
+    void answer.then(({ err, addresses }) => callback(err, addresses));
+  };
+}
