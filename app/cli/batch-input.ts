@@ -338,7 +338,7 @@ export async function* fileChunks(file: string): AsyncGenerator<string> {
 
 /** UTF-8 text of a byte stream, failing past MAX_INPUT_BYTES (a file that grows, stdin). */
 export async function* decodeCapped(
-  stream: AsyncIterable<Buffer | string>,
+  stream: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let bytes = 0;

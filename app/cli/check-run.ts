@@ -14,6 +14,7 @@
  *    Ctrl-C: nothing new starts, what finished is printed, exit 2.
  */
 import dns, { type LookupAddress } from 'node:dns';
+import { setFlagsFromString } from 'node:v8';
 import type { TrustStores } from '../core/cert';
 import type { EndpointFacts, EndpointTarget } from '../core/facts/endpoint';
 import { applyConnectTo, resolveAddresses, type LookupFunction } from '../core/net/resolve';
@@ -48,6 +49,22 @@ export interface RunDependencies {
   readonly now?: () => Date;
   /** Whether stderr is a terminal (progress lines by default with --input). */
   readonly stderrIsTty: boolean;
+}
+
+/**
+ * With --jsonl, the young generation is kept small (V8's semi-spaces at 2 MB instead of growing
+ * to 16 MB or more). A batch allocates fast and keeps little: measured on loopback, 1000
+ * endpoints took the process's peak RSS to about 230 MB with V8's default growth (the old space
+ * mostly garbage, collected lazily), and to about 150 MB with this, at the same speed. A full
+ * collection every 100 endpoints was tried and changed nothing.
+ */
+function boundYoungGeneration(): void {
+  try {
+    setFlagsFromString('--max-semi-space-size=2');
+    setFlagsFromString('--semi-space-growth-factor=1');
+  } catch {
+    // An engine without these flags: only the peak memory differs.
+  }
 }
 
 /** Names resolved for the politeness keys, kept for the probes; the oldest go first. */
@@ -184,6 +201,7 @@ export async function runCheck(
   request: CheckRequest,
   deps: RunDependencies,
 ): Promise<number> {
+  if (request.jsonl) boundYoungGeneration();
   const input = request.input !== null ? await validateInput(request.input) : null;
   const total = request.targets.length + (input?.endpoints ?? 0);
   const showProgress = request.progress ?? (request.input !== null && deps.stderrIsTty);

@@ -97,7 +97,7 @@ describe('runHostPool', () => {
     await fc.assert(
       fc.asyncProperty(jobsArb, fc.integer({ min: 1, max: 8 }), async (jobs, concurrency) => {
         const r = await runJobs(jobs, concurrency, 1);
-        for (const key of ['a', 'b', 'c', 'd', 'e']) {
+        for (const key of ['a', 'b', 'c', 'd', 'e'] as const) {
           const order = r.started.filter((id) => jobs[id]?.keys.includes(key));
           expect(order).toEqual([...order].sort((a, b) => a - b));
         }
