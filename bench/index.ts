@@ -8,9 +8,12 @@
  * JSON (results are not committed). The TLS scanner's benchmark runs testssl.sh and nmap beside
  * Sealcheck (some four minutes); --quick leaves them out. The window's benchmark builds the
  * renderer if it is stale and times its first screen in Chromium. The domain benchmark starts
- * its own DNS (knot + unbound) and MTA-STS server beside the bed.
+ * its own DNS (knot + unbound) and MTA-STS server beside the bed. The batch benchmark starts a
+ * dedicated Dovecot on 127.0.0.2 … 127.0.0.251 and runs `sealcheck check --input` over 100 and
+ * 1000 endpoints (some 25 s).
  */
 import { parseArgs } from 'node:util';
+import { formatBatchBench, runBatchBench } from './batch.bench';
 import { runCertBench } from './cert.bench';
 import { formatDomainBench, runDomainBench } from './domain.bench';
 import { writeFile } from 'node:fs/promises';
@@ -101,5 +104,24 @@ runCertBench(Math.max(runs, 200));
       `${values.out.replace(/\.json$/, '')}.ui.json`,
       `${JSON.stringify(ui, null, 2)}\n`,
     );
+  }
+}
+// A help desk's list: 100 and 1000 endpoints through one `sealcheck check --input … --jsonl`.
+{
+  const { bed, stop } = await bedForScript();
+  try {
+    const batch = await runBatchBench(bed, { sizes: [100, 1000], scan: 'default' });
+    console.log(
+      '\nBatch: `sealcheck check --input LIST.csv --jsonl` as one process on loopback (IMAP, half implicit TLS, half STARTTLS; the default TLS scan; a dedicated Dovecot with raised limits)\n',
+    );
+    console.log(formatBatchBench(batch));
+    if (values.out !== undefined) {
+      await writeFile(
+        `${values.out.replace(/\.json$/, '')}.batch.json`,
+        `${JSON.stringify(batch, null, 2)}\n`,
+      );
+    }
+  } finally {
+    await stop();
   }
 }
