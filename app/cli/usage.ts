@@ -4,6 +4,7 @@ export const USAGE = `sealcheck: checks whether your mail and chat connections a
 Usage:
   sealcheck <command> [options]
   sealcheck check HOST... [--protocol P [--port N] [--tls MODE]] [options]
+  sealcheck check --input FILE [--per-host N] [--jsonl] [--progress] [options]
   sealcheck domain DOMAIN... [--resolver IP[:PORT]] [options]
 
 Commands:
@@ -58,6 +59,24 @@ Options of check:
                             its chain, or a different one, and what that means.
       --mask-address ADDR   With --markdown: replace ADDR (e.g. your own IP
                             address) by "[your address]". Repeatable.
+      --input FILE          Also check the endpoints listed in FILE: CSV with a
+                            header line, a JSON array of objects, or JSON lines,
+                            with the columns host and optionally protocol, port,
+                            tls and xmpp-domain (as the options; a row without
+                            protocol means every standard port). '-' reads
+                            stdin. Every row is checked before anything runs;
+                            at most 100000 rows and 64 MiB.
+      --input-format F      csv or json (default: from the file name; needed
+                            for stdin).
+      --per-host N          Probes of one host (one address, or one name that
+                            does not resolve) at once (default 2 with --input,
+                            else up to --concurrency).
+      --jsonl               Print one JSON line per endpoint as soon as it is
+                            checked (the --json object, with "status" and the
+                            input line), in the order they finish.
+      --progress            Progress lines on stderr ([12/500] host:port
+                            protocol verdict); by default only with --input
+                            and when stderr is a terminal.
 
 Options of domain (and --json, --markdown, --ca-file, --connect-to, --timeout,
 --no-scan as for check):
