@@ -20,6 +20,8 @@ import { writeFile } from 'node:fs/promises';
 import { bedForScript } from '../test/bed/index';
 import { runProbeBench } from './probe.bench';
 import { formatRttBench, runRttBench } from './rtt.bench';
+import { formatSummary, summaryRows, type BenchInputs } from './summary';
+import { mkdir } from 'node:fs/promises';
 import { formatScanBench, referenceVersions, runScanBench, scanBenchVerdicts } from './scan.bench';
 import { runUiBench } from './ui.bench';
 
@@ -33,6 +35,8 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
   process.exit(64);
 }
 
+const summary: { -readonly [K in keyof BenchInputs]: BenchInputs[K] } = {};
+
 await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } : {}) });
 
 // The TLS scanner against testssl.sh and nmap, whole processes, in this same run.
@@ -41,6 +45,7 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
   try {
     const references = values.quick !== true;
     const rows = await runScanBench(bed, { runs: Math.min(runs, 7), references });
+    summary.scan = rows;
     console.log(
       `\nTLS scan: whole processes on loopback, medians of ${Math.min(runs, 7)} runs${references ? ` (${referenceVersions()} once per mode)` : ''}\n`,
     );
@@ -62,6 +67,7 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
   const { bed, stop } = await bedForScript();
   try {
     const rtt = await runRttBench(bed, Math.min(runs, 7));
+    summary.rtt = rtt;
     console.log(`\nRound trips: through the delay relay, medians of ${rtt.runs} runs\n`);
     console.log(formatRttBench(rtt));
     if (values.out !== undefined) {
@@ -111,6 +117,7 @@ runCertBench(Math.max(runs, 200));
   const { bed, stop } = await bedForScript();
   try {
     const batch = await runBatchBench(bed, { sizes: [100, 1000], scan: 'default' });
+    summary.batch = batch;
     console.log(
       '\nBatch: `sealcheck check --input LIST.csv --jsonl` as one process on loopback (IMAP, half implicit TLS, half STARTTLS; the default TLS scan; a dedicated Dovecot with raised limits)\n',
     );
@@ -124,4 +131,21 @@ runCertBench(Math.max(runs, 200));
   } finally {
     await stop();
   }
+}
+
+// The one table: the headline figures of this run against their targets, also as JSON.
+{
+  const rows = summaryRows(summary);
+  console.log('\nSummary of this run\n');
+  console.log(formatSummary(rows));
+  const file =
+    values.out !== undefined
+      ? `${values.out.replace(/\.json$/, '')}.summary.json`
+      : 'out/bench/summary.json';
+  await mkdir(file.replace(/\/[^/]*$/, '') || '.', { recursive: true });
+  await writeFile(
+    file,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2)}\n`,
+  );
+  console.log(`\n(written to ${file})`);
 }
