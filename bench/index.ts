@@ -39,10 +39,13 @@ const summary: { -readonly [K in keyof BenchInputs]: BenchInputs[K] } = {};
 
 await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } : {}) });
 
-// The TLS scanner against testssl.sh and nmap, whole processes, in this same run.
-{
-  const { bed, stop } = await bedForScript();
-  try {
+// One bed for every benchmark below that needs the real servers (started unless SEALCHECK_BED
+// points at a running one), stopped at the end.
+const shared = await bedForScript();
+try {
+  const bed = shared.bed;
+  // The TLS scanner against testssl.sh and nmap, whole processes, in this same run.
+  {
     const references = values.quick !== true;
     const rows = await runScanBench(bed, { runs: Math.min(runs, 7), references });
     summary.scan = rows;
@@ -58,14 +61,9 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
         `${JSON.stringify(rows, null, 2)}\n`,
       );
     }
-  } finally {
-    await stop();
   }
-}
-// Distance: the same work through a relay adding 0 and 50 ms of round trip, beside nmap.
-{
-  const { bed, stop } = await bedForScript();
-  try {
+  // Distance: the same work through a relay adding 0 and 50 ms of round trip, beside nmap.
+  {
     const rtt = await runRttBench(bed, Math.min(runs, 7));
     summary.rtt = rtt;
     console.log(`\nRound trips: through the delay relay, medians of ${rtt.runs} runs\n`);
@@ -76,14 +74,9 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
         `${JSON.stringify(rtt, null, 2)}\n`,
       );
     }
-  } finally {
-    await stop();
   }
-}
-// The domain check: DNS with DNSSEC, MTA-STS over HTTPS and every MX on its SMTP port.
-{
-  const { bed, stop } = await bedForScript();
-  try {
+  // The domain check: DNS with DNSSEC, MTA-STS over HTTPS and every MX on its SMTP port.
+  {
     const domain = await runDomainBench(bed, Math.min(runs, 15));
     console.log(
       `\nDomain check on loopback (knot + validating unbound, Postfix as MX), medians of ${domain.runs} runs\n`,
@@ -95,27 +88,22 @@ await runProbeBench({ runs, ...(values.out !== undefined ? { out: values.out } :
         `${JSON.stringify(domain, null, 2)}\n`,
       );
     }
-  } finally {
-    await stop();
   }
-}
-// Pure computation, no bed: more runs for a stable median.
-runCertBench(Math.max(runs, 200));
+  // Pure computation, no bed: more runs for a stable median.
+  runCertBench(Math.max(runs, 200));
 
-// The window: the built renderer's size and its first screen in Chromium.
-{
-  const ui = await runUiBench(Math.min(runs, 15));
-  if (values.out !== undefined) {
-    await writeFile(
-      `${values.out.replace(/\.json$/, '')}.ui.json`,
-      `${JSON.stringify(ui, null, 2)}\n`,
-    );
+  // The window: the built renderer's size and its first screen in Chromium.
+  {
+    const ui = await runUiBench(Math.min(runs, 15));
+    if (values.out !== undefined) {
+      await writeFile(
+        `${values.out.replace(/\.json$/, '')}.ui.json`,
+        `${JSON.stringify(ui, null, 2)}\n`,
+      );
+    }
   }
-}
-// A help desk's list: 100 and 1000 endpoints through one `sealcheck check --input … --jsonl`.
-{
-  const { bed, stop } = await bedForScript();
-  try {
+  // A help desk's list: 100 and 1000 endpoints through one `sealcheck check --input … --jsonl`.
+  {
     const batch = await runBatchBench(bed, { sizes: [100, 1000], scan: 'default' });
     summary.batch = batch;
     console.log(
@@ -128,9 +116,9 @@ runCertBench(Math.max(runs, 200));
         `${JSON.stringify(batch, null, 2)}\n`,
       );
     }
-  } finally {
-    await stop();
   }
+} finally {
+  await shared.stop();
 }
 
 // The one table: the headline figures of this run against their targets, also as JSON.

@@ -75,7 +75,12 @@ export function exitCodeFor(judgements: readonly Judgement[], options: ExitOptio
     });
     if ([...served.values()].some((any) => !any)) return ExitCode.CouldNotCheck;
   }
-  switch (worst(statuses)) {
+  return codeOf(worst(statuses));
+}
+
+/** The exit code of the worst endpoint status. */
+function codeOf(status: EndpointStatus): ExitCode {
+  switch (status) {
     case 'could-not-check':
       return ExitCode.CouldNotCheck;
     case 'problems':
@@ -113,14 +118,6 @@ export class ExitTally {
 
   code(): ExitCode {
     if (this.endpoints === 0 || this.unservedHost || this.cancelled) return ExitCode.CouldNotCheck;
-    switch (this.worstStatus) {
-      case 'could-not-check':
-        return ExitCode.CouldNotCheck;
-      case 'problems':
-        return ExitCode.ProblemsFound;
-      case 'ok':
-      case 'not-served':
-        return ExitCode.Ok;
-    }
+    return codeOf(this.worstStatus);
   }
 }

@@ -23,7 +23,7 @@ import type {
   FingerprintComparison,
   PublicRootsSnapshot,
 } from '../core/cert';
-import { explain, whoCanFixText } from '../core/explain/catalog';
+import { explain, whoCanFixText, type Explanation } from '../core/explain/catalog';
 import {
   clientSentence,
   CLIENTS_CAVEAT,
@@ -247,17 +247,27 @@ export function wrap(text: string, indent: string, hanging = indent): string[] {
   return lines;
 }
 
-function findingBlock(f: Finding): string[] {
-  const e = explain(f);
-  const where = f.subject.address !== undefined ? ` (on ${f.subject.address} only)` : '';
+/** A finding that needs attention, in words: title with severity, then what, risk, step, who. */
+export function explanationBlock(
+  e: Pick<Explanation, 'title' | 'meaning' | 'risk' | 'action' | 'technicalTerm'>,
+  severity: Finding['severity'],
+  where: string,
+  whoCanFix: string,
+): string[] {
   return [
-    ...wrap(`! ${e.title} [${SEVERITY_MARK[f.severity]}]${where}`, '  ', '    '),
+    ...wrap(`! ${e.title} [${SEVERITY_MARK[severity]}]${where}`, '  ', '    '),
     ...wrap(e.meaning, '    '),
     ...wrap(`Risk: ${e.risk}`, '    ', '      '),
     ...wrap(`What to do: ${e.action}`, '    ', '      '),
-    ...wrap(`Who can fix it: ${whoCanFixText(e.whoCanFix, f.subject.protocol)}.`, '    ', '      '),
+    ...wrap(`Who can fix it: ${whoCanFix}.`, '    ', '      '),
     ...wrap(`Help-desk term: ${e.technicalTerm}`, '    ', '      '),
   ];
+}
+
+function findingBlock(f: Finding): string[] {
+  const e = explain(f);
+  const where = f.subject.address !== undefined ? ` (on ${f.subject.address} only)` : '';
+  return explanationBlock(e, f.severity, where, whoCanFixText(e.whoCanFix, f.subject.protocol));
 }
 
 /** The plain text of an info line (unescaped, unwrapped): also the key for shared notes. */

@@ -3,21 +3,16 @@
  * (explain/domain-view.ts) and printed for people, as JSON or as a help-desk summary in
  * Markdown; and the exit code. Server and DNS text goes through terminalSafe.
  */
-import { anchorIndex, defaultTrustStores, type TrustStores } from '../core/cert';
+import type { TrustStores } from '../core/cert';
 import type { DomainFacts } from '../core/domain/facts';
 import { judgeDomain, type DomainJudgement } from '../core/domain/judge';
 import { domainMarkdown, domainView, type DomainView } from '../core/explain/domain-view';
-import { wrap } from './check-format';
+import { explanationBlock, wrap } from './check-format';
+export { prepareTrust } from './check-report';
 import type { DomainRequest } from './commands/domain';
 import { ExitCode } from './exit-codes';
 import type { CliIo } from './io';
 import { jsonForTerminal, terminalSafe } from './terminal';
-
-export function prepareDomainTrust(extraCa: readonly string[]): TrustStores {
-  const trust = defaultTrustStores(extraCa);
-  anchorIndex(trust);
-  return trust;
-}
 
 export type DomainStatus = 'ok' | 'problems' | 'could-not-check';
 
@@ -38,22 +33,12 @@ export function domainExitCode(judgements: readonly DomainJudgement[], cancelled
   return statuses.includes('problems') ? ExitCode.ProblemsFound : ExitCode.Ok;
 }
 
-const MARK = { critical: 'critical', warning: 'warning', info: 'info' } as const;
-
 export function formatDomain(v: DomainView): string {
   const lines = [`Mail to ${terminalSafe(v.domain)}`];
   lines.push(...wrap(`${v.headline}. ${v.sentence}`, '  '));
   for (const f of v.attention) {
     const where = f.host !== null ? ` (${f.host})` : '';
-    lines.push(
-      '',
-      ...wrap(`! ${f.title} [${MARK[f.severity]}]${where}`, '  ', '    '),
-      ...wrap(f.meaning, '    '),
-      ...wrap(`Risk: ${f.risk}`, '    ', '      '),
-      ...wrap(`What to do: ${f.action}`, '    ', '      '),
-      ...wrap(`Who can fix it: ${f.whoCanFixText}.`, '    ', '      '),
-      ...wrap(`Help-desk term: ${f.technicalTerm}`, '    ', '      '),
-    );
+    lines.push('', ...explanationBlock(f, f.severity, where, f.whoCanFixText));
   }
   if (v.info.length > 0) {
     lines.push('', '  Worth knowing:');

@@ -177,6 +177,17 @@ export function integer(name: string, text: string, min: number, max: number): n
   return n;
 }
 
+/** The --connect-to rules; a malformed one is a usage error with the parser's message. */
+export function connectToRules(specs: readonly string[]): ConnectToRule[] {
+  return specs.map((spec) => {
+    try {
+      return parseConnectTo(spec);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  });
+}
+
 /** A host name or IP literal; no spaces, controls, slashes, user info or ports. */
 function checkHost(host: string): string {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -211,13 +222,7 @@ export function checkRequest(values: CheckValues, positionals: readonly string[]
   const targets = positionals.flatMap((host) => targetsOf(host, spec));
   if (positionals.length === 0) targetsOf('localhost', spec);
 
-  const connectTo = (values['connect-to'] ?? []).map((spec) => {
-    try {
-      return parseConnectTo(spec);
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-  });
+  const connectTo = connectToRules(values['connect-to'] ?? []);
 
   if (values.fingerprint !== undefined && normaliseFingerprint(values.fingerprint) === null) {
     throw new UsageError(

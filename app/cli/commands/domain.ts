@@ -10,10 +10,10 @@
 import { parseServer } from '../../core/dns/resolver';
 import { checkDomain, type DomainCheckOptions } from '../../core/domain/check';
 import { mailDomainOf } from '../../core/domain/name';
-import { parseConnectTo, type ConnectToRule } from '../../core/net/resolve';
+import type { ConnectToRule } from '../../core/net/resolve';
 import type { CliIo } from '../io';
 import { UsageError } from '../usage';
-import { integer, readCaFiles } from './check';
+import { connectToRules, integer, readCaFiles } from './check';
 
 export const DOMAIN_OPTIONS = {
   json: { type: 'boolean' },
@@ -74,13 +74,7 @@ export function domainRequest(values: DomainValues, positionals: readonly string
       throw new UsageError(`--resolver must be an IP address with an optional port, not '${r}'`);
     }
   }
-  const connectTo = (values['connect-to'] ?? []).map((spec) => {
-    try {
-      return parseConnectTo(spec);
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-  });
+  const connectTo = connectToRules(values['connect-to'] ?? []);
   return {
     domains: [...new Set(domains)],
     json: values.json === true,
@@ -124,7 +118,7 @@ export async function domainCommand(
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
   const report = await import('../domain-report');
-  const trust = report.prepareDomainTrust(extraCa);
+  const trust = report.prepareTrust(extraCa);
   const results = [];
   for (const domain of request.domains) {
     try {

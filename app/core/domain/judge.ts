@@ -16,8 +16,8 @@
  * blocked port here, never "no STARTTLS"; a resolver whose AD bit does not count gives
  * "cannot tell" for DANE, never "unsigned".
  */
-import { createHash } from 'node:crypto';
 import { chainToJudge, judgeEndpoint, type Judgement } from '../findings/judge';
+import { sha256Of } from '../findings/rules-account';
 import type { TrustStores } from '../cert';
 import type { TlsaRecord } from '../dns/resolver';
 import { checkTlsa, usabilityOf } from './dane';
@@ -168,13 +168,6 @@ function daneOf(
     }
   }
   return { state: allMatched ? 'valid' : 'mismatch', problems: [...new Set(problems)], presented };
-}
-
-function sha256Of(b64: string | null): string | null {
-  if (b64 === null) return null;
-  // Upper-case colon-hex, as mail clients and the endpoint findings show fingerprints.
-  const hex = createHash('sha256').update(Buffer.from(b64, 'base64')).digest('hex').toUpperCase();
-  return hex.match(/../g)?.join(':') ?? null;
 }
 
 export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): DomainJudgement {
@@ -413,7 +406,7 @@ export function judgeDomain(facts: DomainFacts, options: DomainJudgeOptions): Do
             reason: a.state === 'tls' ? 'no-match' : 'no-tls',
             records,
             problems: dane.problems,
-            presentedSha256: sha256Of(dane.presented),
+            presentedSha256: dane.presented === null ? null : sha256Of(dane.presented),
           },
           at,
         );

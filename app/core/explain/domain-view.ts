@@ -7,6 +7,7 @@ import type { DomainJudgement, MxAssessment } from '../domain/judge';
 import type { DomainFinding, DomainVerdictKind, Severity } from '../domain/types';
 import { whoCanFixText, type Detail, type WhoCanFix } from './catalog';
 import { domainVerdictHeadline, domainVerdictSentence, explainDomain } from './domain';
+import { SEVERITY_TEXT } from './helpdesk';
 import { markdownSafe } from './markdown';
 import { duration } from './words';
 
@@ -158,12 +159,6 @@ export function domainView(j: DomainJudgement): DomainView {
     details,
   };
 }
-
-const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
-  critical: 'critical',
-  warning: 'warning',
-  info: 'for information',
-};
 
 /** The domain's help-desk summary (every value escaped with markdownSafe). */
 export function domainMarkdown(v: DomainView, generator: { readonly version: string }): string {

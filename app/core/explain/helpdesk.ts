@@ -29,7 +29,8 @@ export interface HelpdeskOptions {
   readonly changes?: readonly (readonly string[])[];
 }
 
-const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
+/** Severity in a ticket's words (the domain summary uses them too). */
+export const SEVERITY_TEXT: Readonly<Record<Severity, string>> = {
   critical: 'critical',
   warning: 'warning',
   info: 'for information',
