@@ -10,6 +10,9 @@
  * on the implicit endpoint: `sealcheck check` and nmap's ssl-enum-ciphers (same relay, same RTT).
  * Wall time is also given in RTTs; connections are counted by the relays.
  *
+ * Then the login check after a check on a TLS 1.2 server, with a full handshake and resuming the
+ * check's session: the saving is one round trip.
+ *
  * Targets: the STARTTLS endpoint at 50 ms in ≤ 8 RTTs; the account within 1.2× its slowest
  * endpoint; faster than nmap with at most a quarter of its connections.
  */
@@ -20,7 +23,13 @@ import { assessAccount } from '../app/core/assess/account';
 import { defaultTrustStores } from '../app/core/cert';
 import type { EndpointTarget } from '../app/core/facts/endpoint';
 import type { ConnectToRule } from '../app/core/net/resolve';
+import { loginCheck } from '../app/core/accounts/login-check';
+import type { LookupFunction } from '../app/core/net/resolve';
+import { TlsSessionCache } from '../app/core/net/tls-sessions';
 import { probeEndpoint } from '../app/core/probe';
+import type { CredentialStore } from '../app/core/secrets/credential-store';
+import { say, startDialogServer } from '../test/hostile/servers';
+import { HOSTILE_NAME, hostileCert } from '../test/hostile/tls-servers';
 import { bedLookup, findEndpoint, targetOf, type BedDescription } from '../test/bed/endpoints';
 import { startDelayRelay, type DelayRelay } from '../test/support/delay-relay';
 import { formatTable } from '../test/support/text-table';
@@ -117,6 +126,85 @@ async function timed(
   return { ...stats(samples), connections: (counter() - before) / runs };
 }
 
+const LOGIN_PASSWORD = 'bench-password';
+
+/**
+ * The login check after a check, against a TLS 1.2 server (a scripted IMAP server through its own
+ * relay: the bed's servers all speak TLS 1.3, where resumption saves no round trip): with a full
+ * handshake, and resuming the session the check left (net/tls-sessions.ts).
+ */
+async function loginRows(
+  runs: number,
+  rttMs: number,
+  row: (name: string, m: Awaited<ReturnType<typeof timed>>) => RttRow,
+): Promise<RttRow[]> {
+  const server = await startDialogServer('imap', {
+    implicit: true,
+    tls12Only: true,
+    on: {
+      capabilities: say(
+        (ctx) => `* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n${ctx.tag} OK done\r\n`,
+      ),
+      auth: say((ctx) => `${ctx.tag} OK logged in\r\n`),
+    },
+  });
+  const relay = await startDelayRelay({ target: { host: '127.0.0.1', port: server.port }, rttMs });
+  try {
+    const { cert } = await hostileCert();
+    const lookup: LookupFunction = (_h, _o, cb) => cb(null, [{ address: relay.host, family: 4 }]);
+    const account = {
+      id: 'bench-login',
+      displayName: 'Bench',
+      address: `alice@${HOSTILE_NAME}`,
+      username: 'alice',
+      incoming: { protocol: 'imap', host: HOSTILE_NAME, port: relay.port, security: 'implicit' },
+      outgoing: null,
+      chat: null,
+      certificateExceptions: [],
+      source: 'manual',
+      authentication: 'password',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    } as Account;
+    const credentials: CredentialStore = {
+      backend: 'memory',
+      status: async () => ({ available: true, backend: 'memory' }),
+      get: async () => LOGIN_PASSWORD,
+      has: async () => true,
+      set: async () => undefined,
+      delete: async () => false,
+    };
+    const login = async (sessions: TlsSessionCache | undefined): Promise<void> => {
+      const r = await loginCheck(account, 'incoming', {
+        credentials,
+        lookup,
+        extraCa: [cert],
+        ...(sessions ? { sessions } : {}),
+      });
+      if (r.outcome !== 'success') throw new Error(`login check: ${r.outcome}`);
+    };
+    const sessions = new TlsSessionCache();
+    await probeEndpoint(
+      { host: HOSTILE_NAME, port: relay.port, protocol: 'imap', security: 'implicit' },
+      { lookup, extraCa: [cert], scan: 'off', sessions },
+    );
+    const counter = (): number => relay.connections;
+    return [
+      row(
+        'login check, TLS 1.2, full handshake',
+        await timed(runs, counter, () => login(undefined)),
+      ),
+      row(
+        'login check, TLS 1.2, resumed session',
+        await timed(runs, counter, () => login(sessions)),
+      ),
+    ];
+  } finally {
+    await relay.close();
+    await server.close();
+  }
+}
+
 export async function runRttBench(bed: BedDescription, runs: number): Promise<RttBenchResult> {
   const rootCa = readFileSync(bed.rootCaFile, 'utf8');
   const trust = defaultTrustStores([rootCa]);
@@ -202,6 +290,7 @@ export async function runRttBench(bed: BedDescription, runs: number): Promise<Rt
           await timed(processRuns, net.connections, () => nmap(implicit, viaRelay)),
         ),
       );
+      rows.push(...(await loginRows(runs, rttMs, row)));
     } finally {
       await net.close();
     }
@@ -237,6 +326,16 @@ export async function runRttBench(bed: BedDescription, runs: number): Promise<Rt
         `${ok ? 'PASS' : 'FAIL'}: at ${rtt} ms RTT sealcheck check is ${(theirs.medianMs / ours.medianMs).toFixed(1)}× as fast as nmap ssl-enum-ciphers with ${(theirs.connections / ours.connections).toFixed(1)}× fewer connections (target: faster, ≥ 4× fewer)`,
       );
     }
+  }
+  const full = at(50, 'login check, TLS 1.2, full');
+  const resumed = at(50, 'login check, TLS 1.2, resumed');
+  if (full?.rtts != null && resumed?.rtts != null) {
+    const saved = full.rtts - resumed.rtts;
+    const ok = saved >= 0.7;
+    pass &&= ok;
+    verdicts.push(
+      `${ok ? 'PASS' : 'FAIL'}: at 50 ms RTT resuming the check's TLS 1.2 session saves the login check ${saved.toFixed(1)} RTTs (${full.rtts.toFixed(1)} → ${resumed.rtts.toFixed(1)}; target: about one)`,
+    );
   }
   return { rows, runs, verdicts, pass };
 }

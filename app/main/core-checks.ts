@@ -8,6 +8,7 @@
  * its cancel (CoreClient.cancel) aborts it. The last results stay in memory (a few) so the window
  * can export them or compare a fingerprint without running the check again.
  */
+import type { TlsSessionCache } from '../core/net/tls-sessions';
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { Account } from '../core/accounts/model';
@@ -59,6 +60,8 @@ export interface ChecksDeps {
     readonly domain?: DomainNetwork;
   };
   readonly now?: () => Date;
+  /** TLS sessions the account checks leave for the login check (net/tls-sessions.ts). */
+  readonly sessions?: TlsSessionCache;
 }
 
 /**
@@ -183,6 +186,7 @@ export function createChecks(deps: ChecksDeps) {
         ...(deps.network?.lookup ? { lookup: deps.network.lookup } : {}),
         ...(deps.network?.connectTo ? { connectTo: deps.network.connectTo } : {}),
         onProgress: (role, e) => ctx.onProgress(e.step, e.state, role),
+        ...(deps.sessions ? { sessions: deps.sessions } : {}),
       });
       if (ctx.signal.aborted) throw new PublicError('cancelled', 'The check was cancelled.');
       const checkedAt = now().toISOString();

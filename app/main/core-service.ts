@@ -8,6 +8,7 @@
  * and keychain errors say what happened in our words; anything else becomes 'internal'.
  * A password only ever goes into the keychain (setPassword): no method returns one.
  */
+import { TlsSessionCache } from '../core/net/tls-sessions';
 import { homedir } from 'node:os';
 import { discoverAccount, type DiscoveryOptions } from '../core/accounts/discover';
 import { importPidgin, pidginAccountsFile } from '../core/accounts/import/pidgin';
@@ -88,7 +89,10 @@ export function createCoreService(deps: CoreServiceDeps) {
     if (!account) throw new PublicError('not-found', 'There is no such account.');
     return account;
   };
+  // One per service: an account check's TLS 1.2 sessions let its login check skip a round trip.
+  const sessions = new TlsSessionCache();
   const checks = createChecks({
+    sessions,
     dataDirectory: deps.dataDirectory,
     version: deps.version ?? 'unknown',
     ...(deps.network ? { network: deps.network } : {}),
@@ -182,6 +186,7 @@ export function createCoreService(deps: CoreServiceDeps) {
         try {
           return await loginCheck(account, role, {
             credentials: keychain,
+            sessions,
             ...(network.lookup ? { lookup: network.lookup } : {}),
             ...(network.extraCa ? { extraCa: network.extraCa } : {}),
             ...(network.connectTo ? { connectTo: network.connectTo } : {}),

@@ -29,9 +29,17 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1, port 0, running `behaviour` on each connection. */
-export async function startHostileServer(behaviour: Behaviour): Promise<HostileServer> {
+/**
+ * Starts a server on 127.0.0.1, port 0, running `behaviour` on each connection. Its TLS (one
+ * context for every connection, so sessions can be resumed) goes up to TLS 1.3, or only to
+ * TLS 1.2 with `tls12Only`.
+ */
+export async function startHostileServer(
+  behaviour: Behaviour,
+  options: { readonly tls12Only?: boolean } = {},
+): Promise<HostileServer> {
   const cert: HostileCert = await hostileCert();
+  const context = options.tls12Only === true ? cert.contextTls12 : cert.context;
   const sockets = new Set<Socket>();
   const peers = new Set<Peer>();
   const behaviourErrors: unknown[] = [];
@@ -40,7 +48,7 @@ export async function startHostileServer(behaviour: Behaviour): Promise<HostileS
   const server: Server = createServer({ noDelay: true }, (socket) => {
     accepted += 1;
     sockets.add(socket);
-    const peer = new Peer(socket, () => cert.context);
+    const peer = new Peer(socket, () => context);
     peers.add(peer);
     socket.on('close', () => sockets.delete(socket));
     behaviour(peer)
@@ -194,6 +202,8 @@ export interface DialogScript {
   readonly afterGoAhead?: TlsAct;
   /** Keeps commands pipelined behind STARTTLS and answers them inside TLS (NO STARTTLS bug). */
   readonly injectionVulnerable?: boolean;
+  /** TLS up to 1.2 only (sessions are resumed with one round trip less). */
+  readonly tls12Only?: boolean;
 }
 
 /** An act that sends `text` then goes on. */
@@ -280,7 +290,9 @@ export function startDialogServer(
   protocol: Protocol,
   script: DialogScript = {},
 ): Promise<HostileServer> {
-  return startHostileServer(dialogServer(protocol, script));
+  return startHostileServer(dialogServer(protocol, script), {
+    ...(script.tls12Only === true ? { tls12Only: true } : {}),
+  });
 }
 
 // --- line protocols ---------------------------------------------------------------------------

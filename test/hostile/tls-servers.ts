@@ -22,6 +22,8 @@ export interface HostileCert {
   readonly cert: string;
   readonly key: string;
   readonly context: SecureContext;
+  /** The same certificate, TLS 1.2 at most. */
+  readonly contextTls12: SecureContext;
 }
 
 let pending: Promise<HostileCert> | null = null;
@@ -49,7 +51,12 @@ async function makeCert(): Promise<HostileCert> {
   );
   const cert = readFileSync(certFile, 'utf8');
   const key = readFileSync(keyFile, 'utf8');
-  return { cert, key, context: createSecureContext({ cert, key }) };
+  return {
+    cert,
+    key,
+    context: createSecureContext({ cert, key }),
+    contextTls12: createSecureContext({ cert, key, maxVersion: 'TLSv1.2' }),
+  };
 }
 
 /** A TLS record: content type, legacy version 3.3, length, body. */

@@ -8,6 +8,8 @@ import { adviceFor, loginCheck } from '../../app/core/accounts/login-check';
 import { credentialKey, type Account } from '../../app/core/accounts/model';
 import type { CredentialStore } from '../../app/core/secrets/credential-store';
 import type { LookupFunction } from '../../app/core/net/resolve';
+import { TlsSessionCache } from '../../app/core/net/tls-sessions';
+import { probeEndpoint } from '../../app/core/probe';
 import { say, startDialogServer, type DialogScript } from '../hostile/servers';
 import { HOSTILE_NAME, hostileCert } from '../hostile/tls-servers';
 
@@ -42,15 +44,49 @@ function account(port: number): Account {
   };
 }
 
+const PASSWORD = 'p4ssw0rd-scripted';
+
 async function run(script: DialogScript) {
   const server = await startDialogServer('imap', { implicit: true, ...script });
   const { cert } = await hostileCert();
   try {
     return await loginCheck(account(server.port), 'incoming', {
-      credentials: keychainWith('acct-scripted', 'p4ssw0rd-scripted'),
+      credentials: keychainWith('acct-scripted', PASSWORD),
       lookup,
       extraCa: [cert],
     });
+  } finally {
+    await server.close();
+  }
+}
+
+const SASL_IR: DialogScript = {
+  on: {
+    capabilities: say(
+      (ctx) => `* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n${ctx.tag} OK done\r\n`,
+    ),
+    auth: say((ctx) => `${ctx.tag} OK logged in\r\n`),
+  },
+};
+
+/** A check of the account's incoming server, then its login check, sharing one session cache. */
+async function checkThenLogin(trusted: { check: boolean; login: boolean }) {
+  const server = await startDialogServer('imap', { implicit: true, tls12Only: true, ...SASL_IR });
+  const { cert } = await hostileCert();
+  const sessions = new TlsSessionCache();
+  const a = account(server.port);
+  try {
+    const facts = await probeEndpoint(
+      { host: HOSTILE_NAME, port: server.port, protocol: 'imap', security: 'implicit' },
+      { lookup, scan: 'off', sessions, ...(trusted.check ? { extraCa: [cert] } : {}) },
+    );
+    const login = await loginCheck(a, 'incoming', {
+      credentials: keychainWith('acct-scripted', PASSWORD),
+      lookup,
+      sessions,
+      ...(trusted.login ? { extraCa: [cert] } : {}),
+    });
+    return { facts, login, connections: server.accepted };
   } finally {
     await server.close();
   }
@@ -85,6 +121,31 @@ describe('login check against scripted servers', () => {
       r.transcript.filter((t) => t.dir === 'sent' && /AUTHENTICATE|LOGIN /.test(t.text)),
     ).toHaveLength(1);
     expect(JSON.stringify(r)).not.toContain('p4ssw0rd-scripted');
+  });
+
+  it('after a check, a TLS 1.2 server’s session is resumed and the full handshake’s trust counts', async () => {
+    const { facts, login } = await checkThenLogin({ check: true, login: true });
+    expect(facts.addresses[0]?.tls).toMatchObject({ version: 'TLSv1.2', resumed: false });
+    expect(login).toMatchObject({ outcome: 'success', identity: 'authority' });
+    const notes = login.transcript.filter((t) => t.dir === 'note').map((t) => t.text);
+    expect(notes.join('\n')).toContain('resumed a session of an earlier full handshake');
+    expect(JSON.stringify(login)).not.toContain(PASSWORD);
+  });
+
+  it('a session from a check that did not verify the server never carries the password', async () => {
+    const { facts, login } = await checkThenLogin({ check: false, login: false });
+    expect(facts.addresses[0]?.tls?.verification.chainTrusted).toBe(false);
+    expect(login.outcome).toBe('not-verified');
+    const notes = login.transcript.filter((t) => t.dir === 'note').map((t) => t.text);
+    expect(notes.join('\n')).toContain('resumed a session');
+    expect(login.transcript.some((t) => t.redacted)).toBe(false);
+  });
+
+  it('trust that differs between the check and the login check: no resumption', async () => {
+    const { login } = await checkThenLogin({ check: false, login: true });
+    expect(login).toMatchObject({ outcome: 'success', identity: 'authority' });
+    const notes = login.transcript.filter((t) => t.dir === 'note').map((t) => t.text);
+    expect(notes.join('\n')).not.toContain('resumed');
   });
 
   it('provider refusals in words of their own', () => {

@@ -24,6 +24,7 @@ import { connect, sniName } from '../net/tcp-connection';
 import type { Connection, Timeouts, TranscriptEntry } from '../net/types';
 import { dialogFor } from '../protocols/registry';
 import { asProbeError } from '../probe/status';
+import type { TlsSessionCache } from '../net/tls-sessions';
 import type { CredentialStore } from '../secrets/credential-store';
 import { credentialKey, endpointsOf, type Account, type EndpointRole } from './model';
 import { domainOf } from './discover';
@@ -73,6 +74,11 @@ export interface LoginCheckOptions {
   readonly extraCa?: readonly string[];
   readonly timeouts?: Partial<Timeouts>;
   readonly signal?: AbortSignal;
+  /**
+   * Sessions the check left behind (net/tls-sessions.ts): a TLS 1.2 server's session is resumed,
+   * saving a round trip; the password goes out only if the full handshake behind it verified.
+   */
+  readonly sessions?: TlsSessionCache;
 }
 
 const OAUTH = new Set(['XOAUTH2', 'OAUTHBEARER']);
@@ -162,6 +168,7 @@ export async function loginCheck(
       serverName: sniName(identity) === undefined ? null : identity,
       ...(options.extraCa && options.extraCa.length > 0 ? { extraCa: options.extraCa } : {}),
       ...(pinned.length > 0 ? { pinnedSha256: pinned } : {}),
+      ...(options.sessions ? { sessions: options.sessions, resume: true } : {}),
     };
     if (endpoint.security === 'implicit') {
       await conn.startTls({

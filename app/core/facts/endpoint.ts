@@ -126,7 +126,11 @@ export interface TlsFacts {
   readonly alpn: string | null;
   /** The server name sent in SNI, or null. */
   readonly sniSent: string | null;
-  readonly sessionReused: boolean;
+  /**
+   * The handshake resumed a session of an earlier full handshake in this run (net/tls-sessions.ts):
+   * the certificate facts below are that handshake's, not read off this socket.
+   */
+  readonly resumed: boolean;
   /** DER, base64, leaf first. */
   readonly peerChain: readonly string[];
   /**

@@ -38,7 +38,7 @@ export function tls(overrides: Partial<TlsFacts> = {}): TlsFacts {
     keyExchange: { type: 'ECDH', name: 'X25519', size: 253 },
     alpn: null,
     sniSent: 'mail.example.org',
-    sessionReused: false,
+    resumed: false,
     peerChain: [LEAF, INTERMEDIATE],
     chainSource: 'node-rebuilt',
     ocsp: { requested: true, response: null },

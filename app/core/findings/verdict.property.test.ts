@@ -63,7 +63,7 @@ const tlsFacts: fc.Arbitrary<TlsFacts> = fc.record({
   ),
   alpn: fc.constant(null),
   sniSent: fc.constant('mail.example.org'),
-  sessionReused: fc.boolean(),
+  resumed: fc.boolean(),
   peerChain: fc.array(fc.constantFrom('MIIBa', 'MIIBb'), { maxLength: 2 }),
   chainSource: fc.constantFrom('node-rebuilt' as const, 'as-sent' as const),
   ocsp: fc.record({ requested: fc.boolean(), response: fc.constant(null) }),

@@ -3,7 +3,7 @@
  * bed's generator: implicit TLS, STARTTLS (with plaintext after the go-ahead), verification
  * as data, the rule that secrets need a verified identity, alerts and handshake deadlines.
  */
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generatePki } from '../../../test/bed/pki';
 import type { CertCase } from '../../../test/bed/endpoints';
 import { isProbeError, type ProbeErrorFact } from './errors';
+import type { TlsFacts } from '../facts/endpoint';
 import { connect, connectTls, type TcpConnection } from './tcp-connection';
+import { TlsSessionCache } from './tls-sessions';
+import type { TlsStartOptions } from './types';
 
 let pkiDir = '';
 let rootPem = '';
@@ -397,5 +400,133 @@ describe('STARTTLS', () => {
     const f = await failure(conn.startTls({ serverName: 'mail.test.example' }));
     expect(f.step).toBe('handshake');
     expect(['closed', 'reset']).toContain(f.kind);
+  });
+});
+
+describe('TLS session resumption (tls-sessions.ts)', () => {
+  /** A TLS 1.2 (or other) server that records whether each handshake resumed a session. */
+  async function sessionServer(
+    cert: CertCase,
+    maxVersion: tls.SecureVersion = 'TLSv1.2',
+  ): Promise<{ port: number; server: tls.Server; resumed: boolean[]; received: () => string }> {
+    const resumed: boolean[] = [];
+    let received = '';
+    const server = tls.createServer(
+      { key: certs[cert].key, cert: certs[cert].chain, maxVersion },
+      (s) => {
+        resumed.push(s.isSessionReused());
+        s.on('error', () => {});
+        s.on('data', (d: Buffer) => (received += d.toString()));
+        s.write('* OK tls ready\r\n');
+      },
+    );
+    const port = await listen(server);
+    return { port, server, resumed, received: () => received };
+  }
+
+  async function handshake(
+    port: number,
+    options: Partial<TlsStartOptions> & { sessions: TlsSessionCache },
+  ): Promise<{ connection: TcpConnection; facts: TlsFacts }> {
+    const { connection, upgrade } = await connectTls({
+      address: '127.0.0.1',
+      port,
+      tls: { serverName: 'mail.test.example', extraCa: [rootPem], ...options },
+    });
+    track(connection);
+    expect(await connection.readLine('greeting')).toBe('* OK tls ready');
+    return { connection, facts: upgrade.tls };
+  }
+
+  it('a verified TLS 1.2 session is resumed with the full handshake’s chain; secrets may pass', async () => {
+    const srv = await sessionServer('good');
+    const sessions = new TlsSessionCache();
+    const first = await handshake(srv.port, { sessions });
+    expect(first.facts.resumed).toBe(false);
+    await expect.poll(() => sessions.size).toBe(1);
+
+    const second = await handshake(srv.port, { sessions, resume: true });
+    expect(srv.resumed).toEqual([false, true]);
+    expect(second.facts).toMatchObject({ resumed: true, version: 'TLSv1.2' });
+    expect(second.facts.peerChain).toEqual(first.facts.peerChain);
+    expect(second.facts.peerChain.length).toBe(3);
+    expect(second.facts.verification).toEqual(first.facts.verification);
+    expect(second.connection.identityVerified).toBe(true);
+    expect(second.connection.transcript.map((e) => e.text).join('\n')).toContain(
+      'resumed a session of an earlier full handshake',
+    );
+    await second.connection.writeSecret('login', 'A1 LOGIN u hunter2\r\n', 'A1 LOGIN u <password>');
+    await expect.poll(() => srv.received()).toBe('A1 LOGIN u hunter2\r\n');
+  });
+
+  it('a session whose full handshake did not verify never carries a credential', async () => {
+    const srv = await sessionServer('self-signed');
+    const sessions = new TlsSessionCache();
+    const first = await handshake(srv.port, { sessions });
+    expect(first.connection.identityVerified).toBe(false);
+    await expect.poll(() => sessions.size).toBe(1);
+
+    const second = await handshake(srv.port, { sessions, resume: true });
+    expect(srv.resumed).toEqual([false, true]);
+    expect(second.facts.resumed).toBe(true);
+    expect(second.facts.verification.chainError).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect(second.connection.identityVerified).toBe(false);
+    const f = await failure(
+      second.connection.writeSecret('login', 'A1 LOGIN u hunter2\r\n', 'A1 LOGIN u <password>'),
+    );
+    expect(f.kind).toBe('unsafe');
+
+    // The user's exception is matched against the full handshake's leaf.
+    const leaf = new X509Certificate(certs['self-signed'].cert).fingerprint256;
+    const third = await handshake(srv.port, { sessions, resume: true, pinnedSha256: [leaf] });
+    expect(third.facts.resumed).toBe(true);
+    expect(third.connection.identityVerified).toBe(true);
+    await sleep(50);
+    expect(srv.received()).toBe('');
+  });
+
+  it('another name, other trust anchors or no resume flag: a full handshake', async () => {
+    const srv = await sessionServer('good');
+    const sessions = new TlsSessionCache();
+    await handshake(srv.port, { sessions });
+    await expect.poll(() => sessions.size).toBe(1);
+    const otherName = await handshake(srv.port, {
+      sessions,
+      resume: true,
+      serverName: 'other.test.example',
+    });
+    expect(otherName.facts.resumed).toBe(false);
+    expect(otherName.connection.identityVerified).toBe(false);
+    const otherTrust = await handshake(srv.port, { sessions, resume: true, extraCa: [] });
+    expect(otherTrust.facts.resumed).toBe(false);
+    expect(otherTrust.facts.verification.chainTrusted).toBe(false);
+    const noResume = await handshake(srv.port, { sessions });
+    expect(noResume.facts.resumed).toBe(false);
+    expect(srv.resumed).toEqual([false, false, false, false]);
+  });
+
+  it('a server that forgot the session gives a full handshake, read off the socket', async () => {
+    const srv = await sessionServer('good');
+    const sessions = new TlsSessionCache();
+    await handshake(srv.port, { sessions });
+    await expect.poll(() => sessions.size).toBe(1);
+    srv.server.setTicketKeys(randomBytes(48));
+    const second = await handshake(srv.port, { sessions, resume: true });
+    expect(srv.resumed).toEqual([false, false]);
+    expect(second.facts.resumed).toBe(false);
+    expect(second.facts.peerChain.length).toBe(3);
+    expect(second.connection.identityVerified).toBe(true);
+  });
+
+  it('TLS 1.3 sessions are not kept: resuming them would save no round trip', async () => {
+    const srv = await sessionServer('good', 'TLSv1.3');
+    const sessions = new TlsSessionCache();
+    const first = await handshake(srv.port, { sessions });
+    expect(first.facts.version).toBe('TLSv1.3');
+    await sleep(100);
+    expect(sessions.size).toBe(0);
+    const second = await handshake(srv.port, { sessions, resume: true });
+    expect(second.facts.resumed).toBe(false);
+    expect(srv.resumed).toEqual([false, false]);
   });
 });

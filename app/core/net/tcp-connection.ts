@@ -47,6 +47,7 @@ import {
   type TranscriptEntry,
 } from './types';
 import { tlsFactsFrom } from '../tls/handshake';
+import { resumedFacts, sessionKey } from './tls-sessions';
 
 /** Entries kept in a transcript; after that one note says it was truncated. */
 export const MAX_TRANSCRIPT_ENTRIES = 400;
@@ -283,10 +284,14 @@ export class TcpConnection implements Connection {
     const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
     const requestOcsp = options.requestOcsp ?? false;
     let ocspResponse: Buffer | null = null;
+    const sessions = legacy ? undefined : options.sessions;
+    const sessionKeyHere = sessions ? sessionKey(this.remoteAddress, this.remotePort, options) : '';
+    const kept = sessions && options.resume === true ? sessions.find(sessionKeyHere) : null;
     const started = performance.now();
     const socket = tls.connect({
       socket: this.raw,
       secureContext: secureContextFor(options, legacy),
+      ...(kept ? { session: kept.session } : {}),
       ...(sni !== undefined ? { servername: sni } : {}),
       ...(options.alpn && options.alpn.length > 0 ? { ALPNProtocols: [...options.alpn] } : {}),
       // Verification is judged from facts; the handshake must complete with a bad certificate.
@@ -299,6 +304,12 @@ export class TcpConnection implements Connection {
     socket.on('OCSPResponse', (response: Buffer) => {
       ocspResponse = response;
     });
+    // A TLS 1.2 session may arrive before the handshake ends: held until its facts are known.
+    let sessionSeen: Buffer | null = null;
+    let onSession = (session: Buffer): void => {
+      sessionSeen = session;
+    };
+    if (sessions) socket.on('session', (session: Buffer) => onSession(session));
 
     try {
       await this.handshake(socket);
@@ -311,18 +322,33 @@ export class TcpConnection implements Connection {
       this.wakeAll();
       throw e;
     }
-    const facts = tlsFactsFrom(socket, {
+    const seen = tlsFactsFrom(socket, {
       sniSent: sni ?? null,
       nameChecked: options.serverName,
       requestedOcsp: requestOcsp,
       ocspResponse,
       handshakeMs: performance.now() - started,
     });
+    const resumed = kept !== null && seen.resumed;
+    // Node checked nothing on a resumed socket: the certificate facts are the full handshake's.
+    const facts = resumed ? resumedFacts(seen, kept.parent) : seen;
     this.sock = socket;
     this.tlsActive = true;
     this.upgrading = false;
     const byAuthority = facts.verification.chainTrusted && facts.verification.nameMatches;
-    const leafSha256 = socket.getPeerCertificate(false).fingerprint256;
+    const seenSha256 = socket.getPeerCertificate(false).fingerprint256;
+    const leafSha256 = resumed
+      ? kept.leafSha256
+      : typeof seenSha256 === 'string' && seenSha256 !== ''
+        ? seenSha256
+        : null;
+    if (sessions) {
+      onSession = (session: Buffer): void => {
+        if (resumed) sessions.renew(sessionKeyHere, session, kept);
+        else sessions.keep(sessionKeyHere, session, facts, leafSha256);
+      };
+      if (sessionSeen !== null) onSession(sessionSeen);
+    }
     const byException =
       typeof leafSha256 === 'string' &&
       (options.pinnedSha256 ?? []).some((fp) => fp.toUpperCase() === leafSha256.toUpperCase());
@@ -332,7 +358,7 @@ export class TcpConnection implements Connection {
     this.sockClosed = false;
     this.attach(socket);
     this.note(
-      `TLS handshake complete: ${facts.version}, ${facts.cipher.standardName}; identity ${this.basis === 'authority' ? 'verified' : this.basis === 'exception' ? 'matches an accepted exception' : 'NOT verified'}`,
+      `TLS handshake complete${resumed ? ' (resumed a session of an earlier full handshake)' : ''}: ${facts.version}, ${facts.cipher.standardName}; identity ${this.basis === 'authority' ? 'verified' : this.basis === 'exception' ? 'matches an accepted exception' : 'NOT verified'}`,
     );
     return { tls: facts, plaintextAfterGoAhead: plaintext };
   }

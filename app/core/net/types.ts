@@ -6,6 +6,7 @@
  * Implementations: tcp-connection.ts (real sockets). Tests may script a server in memory
  * by connecting to a loopback server they start themselves.
  */
+import type { TlsSessionCache } from './tls-sessions';
 import type { Step } from './errors';
 import type { TlsFacts } from '../facts/endpoint';
 
@@ -74,6 +75,14 @@ export interface TlsStartOptions {
    * authority vouches for it (identityBasis 'exception'). Never with a legacy version range.
    */
   readonly pinnedSha256?: readonly string[];
+  /**
+   * Sessions kept for the run (tls-sessions.ts): a full TLS 1.2 handshake leaves its session
+   * there. With `resume`, a kept session for the same server is offered, and a resumed
+   * handshake takes its certificate facts and verification from the handshake that made it.
+   */
+  readonly sessions?: TlsSessionCache;
+  /** Offer a kept session (never for a check: its verdict comes from the handshake it sees). */
+  readonly resume?: boolean;
 }
 
 export interface TlsUpgrade {

@@ -63,6 +63,7 @@ import type {
   TranscriptEntry,
 } from '../net/types';
 import type { Dialog, DialogContext } from '../protocols/dialog';
+import type { TlsSessionCache } from '../net/tls-sessions';
 import { dialogFor } from '../protocols/registry';
 import { scanTls, type ScanMode } from '../tls/scanner/scan';
 import { DEFAULT_INJECTION_WAIT_MS, runInjectionTest, settleHandshakeRefusal } from './injection';
@@ -112,6 +113,11 @@ export interface ProbeOptions {
   readonly wallClock?: () => number;
   /** Sealcheck's version, recorded in the facts (the CLI and the app know it). */
   readonly version?: string;
+  /**
+   * Where full TLS 1.2 handshakes leave their sessions for a later login check to resume
+   * (net/tls-sessions.ts). The probe itself never resumes: its facts are the handshake it sees.
+   */
+  readonly sessions?: TlsSessionCache;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -146,6 +152,7 @@ export async function probeEndpoint(
     serverName: isIP(identity.replace(/^\[|\]$/g, '')) !== 0 ? null : identity,
     requestOcsp: true,
     ...(options.extraCa && options.extraCa.length > 0 ? { extraCa: options.extraCa } : {}),
+    ...(options.sessions ? { sessions: options.sessions } : {}),
   };
 
   const route = applyConnectTo(options.connectTo ?? [], target.host, target.port);

@@ -91,7 +91,7 @@ describe('tlsFactsFrom', () => {
       keyExchange: null,
       alpn: null,
       sniSent: 'mail.example.org',
-      sessionReused: true,
+      resumed: true,
       peerChain: [b64('leaf')],
       chainSource: 'node-rebuilt',
       ocsp: { requested: true, response: null },

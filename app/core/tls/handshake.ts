@@ -88,7 +88,7 @@ export function tlsFactsFrom(socket: TLSSocket, context: HandshakeContext): TlsF
     keyExchange: keyExchangeFrom(socket),
     alpn: typeof alpn === 'string' && alpn !== '' ? alpn : null,
     sniSent: context.sniSent,
-    sessionReused: socket.isSessionReused(),
+    resumed: socket.isSessionReused(),
     peerChain: peerChainFrom(socket),
     chainSource: 'node-rebuilt',
     ocsp: {
