@@ -20,6 +20,7 @@ export class Peer {
   #bytesWritten = 0;
   readonly #controller = new AbortController();
   readonly #onData = (chunk: Buffer): void => {
+    this.onReceived?.(chunk, this.isTls);
     if (this.#inbox.length + chunk.length > MAX_INBOX) {
       this.#socket.destroy();
       return;
@@ -31,6 +32,8 @@ export class Peer {
   constructor(
     socket: Socket,
     private readonly secureContext: () => SecureContext,
+    /** Sees every byte the client sent, plaintext or decrypted, as it arrives. */
+    private readonly onReceived?: (chunk: Buffer, insideTls: boolean) => void,
   ) {
     this.#socket = socket;
     this.#raw = socket;

@@ -26,8 +26,16 @@ export interface HostileServer {
   readonly bytesWritten: number;
   /** Errors thrown by the behaviour (a bug in this toolkit, not in the probe). */
   readonly behaviourErrors: readonly unknown[];
+  /**
+   * What clients sent, one buffer per connection in the order accepted, plaintext and decrypted
+   * inside TLS alike (the first MAX_RECORDED bytes of all together).
+   */
+  received(): Buffer[];
   close(): Promise<void>;
 }
+
+/** Bytes of client input a hostile server records at most (all connections together). */
+export const MAX_RECORDED = 4 * 1024 * 1024;
 
 /**
  * Starts a server on 127.0.0.1, port 0, running `behaviour` on each connection. Its TLS (one
@@ -45,10 +53,21 @@ export async function startHostileServer(
   const behaviourErrors: unknown[] = [];
   let accepted = 0;
   let finishedBytes = 0;
+  // What clients sent (plaintext and decrypted), for the secret-canary tests; bounded.
+  const received: Buffer[][] = [];
+  let receivedBytes = 0;
+  const recorder = (connection: Buffer[]) => (chunk: Buffer) => {
+    if (receivedBytes >= MAX_RECORDED) return;
+    const kept = chunk.subarray(0, MAX_RECORDED - receivedBytes);
+    receivedBytes += kept.length;
+    connection.push(Buffer.from(kept));
+  };
   const server: Server = createServer({ noDelay: true }, (socket) => {
     accepted += 1;
     sockets.add(socket);
-    const peer = new Peer(socket, () => context);
+    const input: Buffer[] = [];
+    received.push(input);
+    const peer = new Peer(socket, () => context, recorder(input));
     peers.add(peer);
     socket.on('close', () => sockets.delete(socket));
     behaviour(peer)
@@ -79,6 +98,7 @@ export async function startHostileServer(
       return sum;
     },
     behaviourErrors,
+    received: () => received.map((chunks) => Buffer.concat(chunks)),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
