@@ -1,6 +1,9 @@
 /**
  * TLS sessions kept for the run, so that a later connection to the same server can resume one
- * and save a round trip: a resumed TLS 1.2 handshake takes one round trip instead of two.
+ * and save a round trip: a resumed TLS 1.2 handshake lets the client send after one round trip
+ * instead of two. That is a round trip saved wherever the client speaks first after the
+ * handshake (after STARTTLS; XMPP); on implicit TLS with a server that greets first (IMAP, POP3,
+ * SMTP) the greeting comes no sooner, since it waits for the client's Finished either way.
  *
  * The rules, because a resumed session proves less than a full handshake:
  *
