@@ -101,8 +101,11 @@ export const AccountChanges = v.partial(NewAccount);
 
 export const AccountSummary = v.object({
   account: Account,
-  /** Whether the keychain holds a password for it (never the password). */
-  hasPassword: v.boolean(),
+  /**
+   * Whether the keychain holds a password for it (never the password); null when the keychain
+   * could not be asked (not available, locked): unknown, not "no".
+   */
+  hasPassword: v.nullable(v.boolean()),
 });
 
 export const EndpointRole = v.picklist(['incoming', 'outgoing', 'chat']);

@@ -126,7 +126,8 @@ export function createCoreService(deps: CoreServiceDeps) {
         return Promise.all(
           accounts.map(async (account) => ({
             account,
-            hasPassword: await keychain.has(credentialKey(account.id)).catch(() => false),
+            // A keychain that cannot be asked leaves the list usable: "unknown", not "no".
+            hasPassword: await keychain.has(credentialKey(account.id)).catch(() => null),
           })),
         );
       }),

@@ -4,6 +4,7 @@
  */
 import type { accounts as A, checks as C, SealcheckApi } from '../../../app/contract';
 import { messageOf } from './app-info.svelte';
+import { words } from './words';
 
 export type AccountsApi = {
   readonly accounts: Pick<
@@ -54,6 +55,7 @@ export class AccountsState {
   #last = $state<Record<string, LastCheck | null>>({});
   #loading = $state(false);
   #error = $state<string | null>(null);
+  #notice = $state<string | null>(null);
 
   constructor(api: AccountsApi) {
     this.#api = api;
@@ -100,11 +102,36 @@ export class AccountsState {
     }
   }
 
-  async add(input: A.NewAccount, password: string | null): Promise<A.Account> {
+  /**
+   * Saves the account, then its password. A keychain that refuses the password does not undo
+   * the account (checks need no password; only the login check does): the account is kept and
+   * `passwordError` says why the password was not stored, so the form is not sent twice.
+   */
+  async add(
+    input: A.NewAccount,
+    password: string | null,
+  ): Promise<{ account: A.Account; passwordError: string | null }> {
     const account = await this.#api.accounts.add(input);
-    if (password) await this.#api.accounts.setPassword(account.id, password);
+    let passwordError: string | null = null;
+    if (password) {
+      try {
+        await this.#api.accounts.setPassword(account.id, password);
+      } catch (err) {
+        passwordError = messageOf(err);
+      }
+    }
+    this.#notice = passwordError === null ? null : words.overview.passwordNotSaved(passwordError);
     await this.load();
-    return account;
+    return { account, passwordError };
+  }
+
+  /** Something the user should know after an action that otherwise worked, or null. */
+  get notice(): string | null {
+    return this.#notice;
+  }
+
+  dismissNotice(): void {
+    this.#notice = null;
   }
 
   async remove(id: string): Promise<void> {

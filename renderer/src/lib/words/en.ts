@@ -60,6 +60,10 @@ export const en = {
     checkAccount: (name: string) => `Check ${name}`,
     passwordSaved: 'Password saved in the keychain',
     noPassword: 'No password saved',
+    passwordUnknown: 'Keychain not available: cannot tell whether a password is saved',
+    passwordNotSaved: (why: string) =>
+      `The account is saved, but not its password: ${why.replace(/\.$/, '')}. Checks work without it; only the login check needs it. Try again once the keychain is available.`,
+    dismiss: 'Dismiss',
     removeAccount: (name: string) => `Remove ${name}`,
   },
 
