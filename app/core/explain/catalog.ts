@@ -18,6 +18,7 @@ import type {
   FindingSubject,
   Severity,
 } from '../findings/types';
+import type { ProbeErrorFact } from '../net/errors';
 import {
   app,
   certName,
@@ -669,10 +670,10 @@ export const CATALOG = {
   // ── the check itself ──
   'check.incomplete': ({ evidence, subject: s }) => ({
     title: 'The check did not finish',
-    meaning: `Sealcheck stopped early at ${server(s)}, so it cannot say if this connection is safe.`,
+    meaning: `Sealcheck stopped early at ${server(s)}, so it cannot say if this connection is safe.${incompleteCause(evidence.error, s.host)}`,
     risk: 'Nothing is known about the steps that did not run. Treat this connection as not checked, not as safe.',
-    action: `Check the server name and port in ${app(s.protocol)} and your internet link, then try again.`,
-    whoCanFix: 'you',
+    action: incompleteAction(evidence.error, app(s.protocol)),
+    whoCanFix: offline(evidence.error) ? 'network' : 'you',
     technicalTerm: `check incomplete (${evidence.status})`,
     details: [
       { label: 'status', value: evidence.status },
@@ -687,6 +688,40 @@ export const CATALOG = {
     ],
   }),
 } satisfies { readonly [K in FindingId]: Entry<K> };
+
+/**
+ * Why a check stopped, when the error says so plainly: no way out of this computer, a name that
+ * does not exist, a name service that does not answer, a server that does not answer. Each
+ * with a leading space, to follow the sentence before it; '' when there is nothing sure to say.
+ */
+function incompleteCause(error: ProbeErrorFact | null, host: string): string {
+  if (error === null) return '';
+  if (error.kind === 'unreachable') {
+    return ' Your computer found no way to reach it: it may be offline, or a VPN or firewall blocks the way.';
+  }
+  if (error.kind === 'dns' && error.code === 'ENOTFOUND') {
+    return ` The name ${host} was not found: it may be misspelt, or this network's name service cannot be reached.`;
+  }
+  if (error.kind === 'dns' && error.code === 'EAI_AGAIN') {
+    return ' The name service of this network did not answer: the computer may be offline.';
+  }
+  if (error.kind === 'timeout' && error.step === 'connect') {
+    return ' The server did not answer at all: it may be down, or a firewall on the way drops the connection.';
+  }
+  return '';
+}
+
+/** No way out of this computer, or its name service silent: the network, not the server. */
+function offline(error: ProbeErrorFact | null): boolean {
+  return error?.kind === 'unreachable' || (error?.kind === 'dns' && error.code === 'EAI_AGAIN');
+}
+
+function incompleteAction(error: ProbeErrorFact | null, appName: string): string {
+  if (offline(error)) {
+    return 'Check that this computer is online (open a web page), and turn a VPN off and on again. On a work network, ask whether mail ports are blocked. Then try again.';
+  }
+  return `Check the server name and port in ${appName} and your internet link, then try again.`;
+}
 
 /** The explanation of one finding. */
 export function explain(finding: Finding): Explanation {
