@@ -3,7 +3,8 @@
  * array buffers (where socket data lives) are sampled every millisecond during the probe, and
  * the peak growth over a garbage-collected baseline must stay under 4 MB (observed: under 1 MB).
  *
- * Not concurrent on purpose (other tests in this process would add their own allocations). A control
+ * The cases run one after the other (other tests in this process would add their own
+ * allocations); one case then runs eight of them at once, each allowed 2 MB. A control
  * case shows the measurement is sensitive: a naive client that keeps what it reads grows by the
  * size of the data.
  */
@@ -15,6 +16,7 @@ import type { Protocol, Security } from '../../app/core/facts/endpoint';
 import { probeHostile } from './harness';
 import { dialogServer, endless, raw, startHostileServer, type Behaviour } from './servers';
 import { tlsActs } from './tls-servers';
+import { BILLION_LAUGHS, sendAndHold, streamOpen } from './xmpp-bombs';
 
 /** V8's gc(), exposed at run time (Vitest's workers do not get --expose-gc). */
 type Gc = (options?: { type?: 'major' | 'minor' }) => void;
@@ -88,7 +90,36 @@ const CASES: readonly {
     security: 'implicit',
     behaviour: raw.endlessLine,
   },
+  {
+    name: 'XMPP: 10,000 nested elements',
+    protocol: 'xmpp',
+    behaviour: dialogServer('xmpp', {
+      on: { capabilities: sendAndHold(`<stream:features>${'<a>'.repeat(10_000)}`) },
+    }),
+  },
+  {
+    name: 'XMPP: billion laughs',
+    protocol: 'xmpp',
+    behaviour: dialogServer('xmpp', {
+      greeting: sendAndHold(`${BILLION_LAUGHS}${streamOpen}<stream:features>&lol9;`),
+    }),
+  },
+  {
+    name: 'submission, implicit TLS: an oversized TLS record',
+    protocol: 'submission',
+    security: 'implicit',
+    behaviour: dialogServer('submission', { implicit: tlsActs.oversizedRecord }),
+  },
+  {
+    name: 'POP3, STARTTLS: endless multi-line CAPA',
+    protocol: 'pop3',
+    behaviour: dialogServer('pop3', { on: { capabilities: endless('X-CAPA\r\n', '+OK\r\n') } }),
+  },
 ];
+
+/** Probes run at once in the concurrent case, and what each may add to the peak. */
+const CONCURRENT = 8;
+const BUDGET_PER_CONNECTION = 2 * MB;
 
 describe('memory stays bounded', () => {
   it.each(CASES)('$name', async ({ protocol, security, behaviour }) => {
@@ -98,6 +129,24 @@ describe('memory stays bounded', () => {
     const { value: run, growth } = await peakGrowth(probe);
     expect(run.address.status).not.toBe('success');
     expect(growth, `peak growth ${(growth / MB).toFixed(1)} MB`).toBeLessThan(BUDGET);
+  });
+
+  it(`${CONCURRENT} hostile servers at once: under ${BUDGET_PER_CONNECTION / MB} MB each`, async () => {
+    const picks = Array.from({ length: CONCURRENT }, (_, i) => CASES[i % CASES.length]);
+    const all = () =>
+      Promise.all(
+        picks.map((c) =>
+          c
+            ? probeHostile(c.protocol, c.behaviour, c.security ? { security: c.security } : {})
+            : null,
+        ),
+      );
+    await all();
+    const { value: runs, growth } = await peakGrowth(all);
+    for (const run of runs) expect(run?.address.status).not.toBe('success');
+    expect(growth, `peak growth ${(growth / MB).toFixed(1)} MB`).toBeLessThan(
+      CONCURRENT * BUDGET_PER_CONNECTION,
+    );
   });
 
   it('control: a naive client that keeps everything grows by the 10 MB it reads', async () => {

@@ -8,46 +8,13 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Security } from '../../app/core/facts/endpoint';
 import { expectFailure, probeHostile, type ExpectedFailure } from './harness';
 import { dialogServer, endless, xmppStreamHeader, type Act } from './servers';
-import type { Peer } from './peer';
+import { BILLION_LAUGHS, bomb, sendAndHold, streamOpen } from './xmpp-bombs';
 
 // Most cases wait on a deadline, not on the CPU: run many at once (the default is 5).
 vi.setConfig({ maxConcurrency: 16 });
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const MB = 1024 * 1024;
-
-/** Writes `head`, then `bytes` copies of `fill` (streamed with backpressure), then `tail`, then holds. */
-function bomb(head: string, fill: string, bytes: number, tail: string): Act {
-  const chunk = Buffer.alloc(64 * 1024, fill);
-  return async (peer: Peer) => {
-    await peer.write(head);
-    await peer.stream(chunk, bytes);
-    await peer.write(tail);
-    await peer.hold();
-    return 'stop';
-  };
-}
-
-/** Sends `xml` and holds the connection open. */
-function sendAndHold(xml: string): Act {
-  return async (peer) => {
-    await peer.write(xml);
-    await peer.hold();
-    return 'stop';
-  };
-}
-
-const BILLION_LAUGHS =
-  "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>" +
-  Array.from(
-    { length: 9 },
-    (_, i) => `<!ENTITY lol${i + 1} '${`&lol${i === 0 ? '' : i};`.repeat(10)}'>`,
-  ).join('') +
-  ']>';
-
-const streamOpen =
-  "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'" +
-  " id='b' from='hostile.test' version='1.0'>";
 
 interface BombCase {
   readonly name: string;
