@@ -69,6 +69,14 @@ interface StepCase {
   readonly expected: (protocol: Protocol) => ExpectedFailure;
 }
 
+/** Sends the first half of the normal reply (a multi-line one is cut inside), then resets. */
+const halfThenReset: Act = async (peer, ctx) => {
+  await peer.write(ctx.normal.slice(0, Math.max(1, Math.floor(ctx.normal.length / 2))));
+  await peer.sleep(20);
+  peer.reset();
+  return 'stop';
+};
+
 const RESET_AND_SILENCE: readonly StepCase[] = [
   {
     name: 'reset when the capability command arrives (right after the greeting)',
@@ -98,6 +106,16 @@ const RESET_AND_SILENCE: readonly StepCase[] = [
   {
     name: 'reset at the capability command inside TLS',
     on: { capabilities: insideTls(resetNow) },
+    expected: () => ({ status: 'connection-error', step: 'capabilities-after-tls', kind: 'reset' }),
+  },
+  {
+    name: 'reset in the middle of the capability reply',
+    on: { capabilities: halfThenReset },
+    expected: (p) => ({ status: 'connection-error', step: capabilitiesStep(p), kind: 'reset' }),
+  },
+  {
+    name: 'reset in the middle of the capability reply inside TLS',
+    on: { capabilities: insideTls(halfThenReset) },
     expected: () => ({ status: 'connection-error', step: 'capabilities-after-tls', kind: 'reset' }),
   },
   {
@@ -133,6 +151,14 @@ describe.concurrent.each(ALL_PROTOCOLS)('%s: reset or silence at one step', (pro
     expectFailure(run, c.expected(protocol));
     // Everything seen before the failure is kept.
     if (c.expected(protocol).step !== 'greeting') expect(run.address.greeting).not.toBeNull();
+  });
+});
+
+describe.concurrent.each(ALL_PROTOCOLS)('%s: reset at the goodbye', (protocol) => {
+  it('everything was learnt before it: the probe succeeds, nothing waits on the goodbye', async () => {
+    const run = await probeHostile(protocol, dialogServer(protocol, { on: { quit: resetNow } }));
+    expect(run.address.status).toBe('success');
+    expect(run.address.capabilitiesAfterTls).not.toBeNull();
   });
 });
 
