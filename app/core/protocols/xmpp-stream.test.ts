@@ -244,6 +244,13 @@ describe('XmppStreamReader', () => {
       expect(second).toBe(first);
       expect(conn.reads).toBe(1);
     });
+
+    it('stays failed even with an element parsed before the failure in the same chunk', async () => {
+      const conn = new ScriptedConnection([HEADER + '<a/><!-- x -->']);
+      const reader = new XmppStreamReader(conn);
+      const first = await failure(reader.next('capabilities'));
+      expect(await failure(reader.next('capabilities'))).toBe(first);
+    });
   });
 
   describe('limits', () => {

@@ -161,6 +161,9 @@ export class XmppStreamReader {
   /** The next complete first-level element. */
   async next(step: Step): Promise<XmlElement> {
     for (;;) {
+      // Failed stays failed: elements parsed from the same chunk before the failure are not
+      // handed out after it (they would come after the error that the bytes behind them raised).
+      if (this.#failure) throw this.#failure;
       const el = this.#queue.shift();
       if (el) return el;
       await this.#readMore(step);
