@@ -35,5 +35,5 @@ export function propertyRuns(defaultRuns: number): fc.Parameters<unknown> {
       `property tests: seed ${FUZZ_SEED}${LONG_RUNS !== null ? `, ${LONG_RUNS} runs each` : ''} (SEALCHECK_FUZZ_SEED, SEALCHECK_FUZZ_RUNS)`,
     );
   }
-  return { seed: FUZZ_SEED, numRuns: LONG_RUNS ?? defaultRuns, endOnFailure: true };
+  return { seed: FUZZ_SEED, numRuns: LONG_RUNS ?? defaultRuns };
 }

@@ -61,9 +61,9 @@ function keyBytes(cert: ParsedCert): ArrayBuffer {
 function matchesLeaf(s: SingleResponse, leaf: ParsedCert, issuer: ParsedCert): boolean {
   const digest = HASHES[s.certID.hashAlgorithm.algorithm];
   if (digest === undefined) return false;
-  if (
-    serialHex(s.certID.serialNumber) !== leaf.info.serial.toLowerCase().replace(/^(00)+(?=.)/, '')
-  )
+  // The INTEGER's bytes on both sides: Node's printed serial of a negative one (which RFC 5280
+  // forbids, and which exists) is "-1234", never the two's complement the CertID carries.
+  if (serialHex(s.certID.serialNumber) !== serialHex(leaf.asn.tbsCertificate.serialNumber))
     return false;
   const nameHash = createHash(digest)
     .update(Buffer.from(AsnConvert.serialize(issuer.asn.tbsCertificate.subject)))

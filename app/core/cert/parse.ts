@@ -171,6 +171,10 @@ export interface ParsedCert {
 
 export function parseCertificate(der: Buffer): ParsedCert {
   const node = new NodeX509(der);
+  // Node (OpenSSL) reads the first certificate and ignores what follows; the fingerprints below
+  // are of `der`, so it must be exactly that certificate's DER: trailing bytes (or a non-DER
+  // re-encoding) would give fingerprints no client shows and no trust store matches.
+  if (!node.raw.equals(der)) throw new Error('not exactly one DER-encoded certificate');
   const asn = AsnConvert.parse(der, asn1X509.Certificate);
 
   const dnsNames: string[] = [];

@@ -30,6 +30,8 @@ export interface TestCertOptions {
   readonly md?: 'sha256' | 'sha1';
   /** Reuse this certificate's key pair (for cross-signed twins) instead of a new one. */
   readonly keyFrom?: TestCert;
+  /** openssl's -set_serial (e.g. "-0x1234"); by default one derived from the name. */
+  readonly serial?: string;
 }
 
 const KEY_ARGS: Readonly<Record<TestKey, readonly string[]>> = {
@@ -69,7 +71,7 @@ export function makeCert(dir: string, name: string, o: TestCertOptions): TestCer
   const args = [
     'req', '-x509', '-utf8', '-config', config, '-extensions', 'ext',
     ...(o.keyFrom ? ['-key', o.keyFrom.keyFile] : [...KEY_ARGS[key], '-nodes', '-keyout', `${base}.key.pem`]), '-out', `${base}.cert.pem`, '-subj', o.subject,
-    '-days', String(o.days ?? 30), '-set_serial', `0x${Buffer.from(name).toString('hex').slice(0, 30)}01`,
+    '-days', String(o.days ?? 30), '-set_serial', o.serial ?? `0x${Buffer.from(name).toString('hex').slice(0, 30)}01`,
     ...(key === 'ed25519' ? [] : [`-${o.md ?? 'sha256'}`]),
     ...(o.issuer ? ['-CA', o.issuer.certFile, '-CAkey', o.issuer.keyFile] : []),
   ]; // prettier-ignore

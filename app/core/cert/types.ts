@@ -52,7 +52,7 @@ export interface CertInfo {
   readonly issuer: string;
   /** The subject's Common Name (first), or null. */
   readonly commonName: string | null;
-  /** Serial number, upper-case hex. */
+  /** Serial number, upper-case hex as OpenSSL prints it (a negative one, not allowed, with "-"). */
   readonly serial: string;
   readonly notBefore: string;
   readonly notAfter: string;

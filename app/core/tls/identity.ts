@@ -133,10 +133,11 @@ export function matchesDnsId(
   referenceName: string,
   certificate: Pick<CertificateNames, 'dnsNames'>,
 ): boolean {
-  // An IP address is never a DNS-ID, even if a certificate lists it as a dNSName.
+  // An IP address is never a DNS-ID, even if a certificate lists it as a dNSName; nor is it
+  // one with the trailing dot a name may carry ("192.0.2.1." is checked once normalised).
   if (isIP(referenceName.replace(/^\[|\]$/g, '')) !== 0) return false;
   const ref = normaliseReferenceName(referenceName);
-  if (ref === null) return false;
+  if (ref === null || isIP(ref) !== 0) return false;
   return certificate.dnsNames.some((p) => dnsIdMatches(ref, p));
 }
 

@@ -11,7 +11,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import type { AccountSecurity, NewAccount } from '../model';
+import * as v from 'valibot';
+import { NewAccountSchema, type AccountSecurity, type NewAccount } from '../model';
 import type { Environment, ImportNote, ImportResult } from './thunderbird';
 
 export const MAX_ACCOUNTS_XML_BYTES = 4 * 1024 * 1024;
@@ -140,8 +141,8 @@ export function accountsFromPidginXml(xml: string): ImportResult {
         text: `${bare}: Pidgin is allowed to send the password unencrypted ("Allow plaintext auth over unencrypted streams").`,
       });
     }
-    accounts.push({
-      displayName: a.alias || bare,
+    const account: NewAccount = {
+      displayName: (a.alias || bare).slice(0, 200),
       address: bare,
       username: bare,
       incoming: null,
@@ -155,7 +156,18 @@ export function accountsFromPidginXml(xml: string): ImportResult {
       },
       source: 'pidgin',
       authentication: 'password',
-    });
+    };
+    // What the renderer gets here it hands to accounts:add as it is: only accounts it can store
+    // (an address or a server name the model refuses, say).
+    const valid = v.safeParse(NewAccountSchema, account);
+    if (!valid.success) {
+      notes.push({
+        level: 'warning',
+        text: `${bare.slice(0, 80)}: ${valid.issues[0].message.slice(0, 100)}, skipped.`,
+      });
+      continue;
+    }
+    accounts.push(account);
   }
   return { accounts, notes };
 }

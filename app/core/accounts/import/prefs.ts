@@ -19,14 +19,21 @@ export interface PrefsFile {
 export const MAX_PREFS_BYTES = 32 * 1024 * 1024;
 const MAX_LINE = 64 * 1024;
 
-const LINE = /^\s*(?:user_)?pref\(\s*("(?:[^"\\]|\\.)*")\s*,\s*(.*?)\s*\)\s*;\s*$/;
+// Dot-all: Mozilla writes U+2028 and U+2029 as they are, and `.` alone would stop at them.
+const LINE = /^\s*(?:user_)?pref\(\s*("(?:[^"\\]|\\.)*")\s*,\s*(.*?)\s*\)\s*;\s*$/s;
+
+/** A JavaScript escape as JSON's: \xHH as \u00HH, JSON's own kept, others (\' \a …) unescaped. */
+function jsonEscape(_escape: string, hex: string | undefined, char: string | undefined): string {
+  if (hex !== undefined) return `\\u00${hex}`;
+  const c = char ?? '';
+  return '"\\/bfnrtu'.includes(c) ? `\\${c}` : c;
+}
 
 function parseString(literal: string): string | null {
   // JavaScript string escapes are a superset of JSON's; map the extra ones, then JSON.parse.
-  const jsonish = literal
-    .replace(/\\x([0-9A-Fa-f]{2})/g, (_m, h: string) => `\\u00${h}`)
-    .replace(/\\'/g, "'")
-    .replace(/\\([^"\\/bfnrtu])/g, '$1');
+  // One pass, escape by escape: "\\" is an escaped backslash, and what follows it is text
+  // ("CORP\\alice", "C:\\Users\\x86"), not the start of another escape.
+  const jsonish = literal.replace(/\\(?:x([0-9A-Fa-f]{2})|([\s\S]))/g, jsonEscape);
   try {
     const v: unknown = JSON.parse(jsonish);
     return typeof v === 'string' ? v : null;

@@ -19,7 +19,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, isAbsolute, resolve } from 'node:path';
-import type { AccountSecurity, CertificateException, NewAccount } from '../model';
+import * as v from 'valibot';
+import {
+  HostName,
+  NewAccountSchema,
+  type AccountSecurity,
+  type CertificateException,
+  type NewAccount,
+} from '../model';
 import {
   MAX_PREFS_BYTES,
   parsePrefs,
@@ -177,6 +184,11 @@ function portOf(
   return security === 'implicit' ? DEFAULT_PORTS[kind].tls : DEFAULT_PORTS[kind].plain;
 }
 
+/** A server name for a note: raw prefs text, kept short. */
+function shown(host: string): string {
+  return host.length > 60 ? `${host.slice(0, 60)}…` : host;
+}
+
 function looksLikeAddress(s: string): boolean {
   return /^[^\s@<>"]{1,64}@[^\s@<>"]{1,253}$/u.test(s);
 }
@@ -205,6 +217,13 @@ function outgoingServers(
       const p = (f: string): string => `${prefix}${key}.${f}`;
       const host = prefString(prefs, p('hostname'));
       if (host === '') continue;
+      if (!v.is(HostName, host)) {
+        notes.push({
+          level: 'warning',
+          text: `Outgoing server "${shown(host)}" is not a server name, skipped.`,
+        });
+        continue;
+      }
       const socketType = prefNumber(prefs, p('socketType')) ?? prefNumber(prefs, p('try_ssl'));
       const security = securityOf(socketType);
       if (security === null) {
@@ -256,6 +275,10 @@ export function accountsFromPrefs(
       continue;
     }
     if (host === '') continue;
+    if (!v.is(HostName, host)) {
+      notes.push({ level: 'warning', text: `"${shown(host)}" is not a server name, skipped.` });
+      continue;
+    }
     const security = securityOf(prefNumber(prefs, s('socketType')));
     if (security === null) {
       notes.push({ level: 'warning', text: `${host}: unknown security setting, skipped.` });
@@ -297,8 +320,8 @@ export function accountsFromPrefs(
         text: `${address} signs in with OAuth2 (a browser sign-in): Sealcheck checks its encryption, but its login check does not apply.`,
       });
     }
-    accounts.push({
-      displayName: prefString(prefs, s('name')) || id('fullName') || address,
+    const account: NewAccount = {
+      displayName: (prefString(prefs, s('name')) || id('fullName') || address).slice(0, 200),
       address,
       username: userName || address,
       incoming,
@@ -307,7 +330,17 @@ export function accountsFromPrefs(
       certificateExceptions: matching,
       source: 'thunderbird',
       authentication: oauth ? 'oauth2' : 'password',
-    });
+    };
+    // What the renderer gets here it hands to accounts:add as it is: only accounts it can store.
+    const valid = v.safeParse(NewAccountSchema, account);
+    if (!valid.success) {
+      notes.push({
+        level: 'warning',
+        text: `${address}: ${valid.issues[0].message.slice(0, 100)}, skipped.`,
+      });
+      continue;
+    }
+    accounts.push(account);
   }
   return { accounts, notes };
 }
@@ -332,6 +365,7 @@ export function parseCertOverrides(text: string, acceptedAt: string): Certificat
     const port = Number(m[2]);
     const sha256 = fingerprint.toUpperCase();
     if (port < 1 || port > 65535 || !/^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/.test(sha256)) continue;
+    if (!v.is(HostName, m[1])) continue;
     out.push({ sha256, host: m[1], port, acceptedAt, origin: 'thunderbird' });
   }
   return out;

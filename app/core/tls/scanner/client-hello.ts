@@ -115,6 +115,7 @@ export const SIGNATURE_ALGORITHMS: readonly number[] = [
 ];
 
 export type KeyShareGroup = 'X25519MLKEM768' | 'x25519' | 'secp256r1';
+const DEFAULT_KEY_SHARES: readonly KeyShareGroup[] = ['x25519', 'secp256r1'];
 
 export interface ClientHelloOptions {
   readonly version: ProtocolVersion;
@@ -268,9 +269,11 @@ export function buildClientHello(options: ClientHelloOptions): Buffer {
     if (options.offerPostQuantum && !groups.includes(GROUPS.X25519MLKEM768)) {
       groups.unshift(GROUPS.X25519MLKEM768);
     }
-    // Every group with a key share must be listed in supported_groups too (RFC 8446 §4.2.8).
+    // Every group with a key share must be listed in supported_groups too (RFC 8446 §4.2.8),
+    // the default shares included.
+    const keyShares = options.keyShares ?? DEFAULT_KEY_SHARES;
     if (tls13) {
-      for (const g of [...(options.keyShares ?? [])].reverse()) {
+      for (const g of [...keyShares].reverse()) {
         if (!groups.includes(GROUPS[g])) groups.unshift(GROUPS[g]);
       }
     }
@@ -283,7 +286,7 @@ export function buildClientHello(options: ClientHelloOptions): Buffer {
     if (tls13) {
       exts.push(ext(EXT.supported_versions, vec8(u16list(versions.map((v) => VERSION_CODES[v])))));
       exts.push(ext(EXT.psk_key_exchange_modes, vec8(Buffer.from([1])))); // psk_dhe_ke
-      const shares = (options.keyShares ?? ['x25519', 'secp256r1']).map((g) =>
+      const shares = keyShares.map((g) =>
         Buffer.concat([u16(GROUPS[g]), vec16(keySharePublicKey(g))]),
       );
       exts.push(ext(EXT.key_share, vec16(Buffer.concat(shares))));

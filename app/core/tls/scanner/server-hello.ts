@@ -255,7 +255,11 @@ function parse(bytes: Buffer): ServerFlight {
 
   let pos = 0;
   let warnings = 0;
-  let hs = Buffer.alloc(0); // handshake bytes not yet consumed as messages
+  // Handshake bytes not yet consumed as messages, as the record fragments they came in: joined
+  // only once a message is complete, since joining on every record is quadratic in a flight of
+  // tiny records (about a second for MAX_FLIGHT_BYTES of 1-byte fragments).
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
   let hello: ServerHelloResult | null = null;
   let certificates: Buffer[] | undefined;
   let ske: ServerKeyExchangeInfo | undefined;
@@ -324,16 +328,22 @@ function parse(bytes: Buffer): ServerFlight {
     }
 
     // Handshake: reassemble messages across records.
-    hs = Buffer.concat([hs, fragment]);
-    while (hs.length >= 4) {
-      const msgType = hs.readUInt8(0);
-      const msgLen = hs.readUIntBE(1, 3);
+    pending.push(fragment);
+    pendingLength += fragment.length;
+    while (pendingLength >= 4) {
+      if ((pending[0] as Buffer).length < 4) pending = [Buffer.concat(pending)]; // a split header
+      const head = pending[0] as Buffer;
+      const msgType = head.readUInt8(0);
+      const msgLen = head.readUIntBE(1, 3);
       if (msgLen > MAX_HANDSHAKE_MESSAGE) {
         throw new Invalid(`oversized handshake message (${msgLen} bytes)`);
       }
-      if (hs.length < 4 + msgLen) break;
+      if (pendingLength < 4 + msgLen) break;
+      const hs = pending.length === 1 ? head : Buffer.concat(pending);
       const body = hs.subarray(4, 4 + msgLen);
-      hs = hs.subarray(4 + msgLen);
+      const rest = hs.subarray(4 + msgLen);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingLength = rest.length;
 
       if (!hello) {
         if (msgType === 0 && msgLen === 0) continue; // HelloRequest: ignore
