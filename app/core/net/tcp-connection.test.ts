@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProbeError, type ProbeErrorFact } from './errors';
-import { connect, MAX_TRANSCRIPT_ENTRIES, type TcpConnection } from './tcp-connection';
+import { connect, MAX_TRANSCRIPT_ENTRIES, sniName, type TcpConnection } from './tcp-connection';
 import type { ConnectOptions } from './types';
 
 interface Served {
@@ -396,5 +396,17 @@ describe('secrets and closing', () => {
     expect(await pending).toMatchObject({ kind: 'closed' });
     expect(await failure(c.readLine('greeting'))).toMatchObject({ kind: 'closed' });
     expect(await failure(c.write('close', 'QUIT\r\n'))).toMatchObject({ kind: 'closed' });
+  });
+});
+
+describe('sniName', () => {
+  it('sends host names in ASCII without the trailing dot, and never an IP literal', () => {
+    expect(sniName('Mail.Example.org.')).toBe('mail.example.org');
+    expect(sniName('bücher.example')).toBe('xn--bcher-kva.example');
+    for (const ip of ['192.0.2.1', '192.0.2.1.', '::1', '[::1]', '[2001:db8::1]']) {
+      expect(sniName(ip), ip).toBeUndefined();
+    }
+    expect(sniName(null)).toBeUndefined();
+    expect(sniName('')).toBeUndefined();
   });
 });

@@ -739,9 +739,9 @@ function stripLineEnd(data: string | Buffer): string | Buffer {
 /** The SNI name: A-labels, no trailing dot; none for an IP literal or no name. */
 export function sniName(serverName: string | null): string | undefined {
   if (serverName === null || serverName === '') return undefined;
-  const bare = serverName.replace(/^\[|\]$/g, '');
-  if (net.isIP(bare) !== 0) return undefined;
   const n = serverName.endsWith('.') ? serverName.slice(0, -1) : serverName;
+  // RFC 6066 §3: no IP literal in SNI, with a trailing dot or not.
+  if (net.isIP(n.replace(/^\[|\]$/g, '')) !== 0) return undefined;
   const ascii = domainToASCII(n);
   return ascii !== '' ? ascii : n;
 }
