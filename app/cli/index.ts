@@ -14,6 +14,7 @@ import {
   type CheckDependencies,
 } from './commands/check';
 import { DOMAIN_OPTIONS, domainCommand, domainRequest } from './commands/domain';
+import { REPORT_OPTIONS, reportCommand, reportRequest } from './commands/report';
 import { terminalSafe } from './terminal';
 import { USAGE, USAGE_HINT, UsageError } from './usage';
 
@@ -29,7 +30,7 @@ export interface MainDependencies {
   readonly check?: Partial<CheckDependencies>;
 }
 
-const COMMANDS = ['help', 'version', 'self-check', 'check', 'domain'] as const;
+const COMMANDS = ['help', 'version', 'self-check', 'check', 'domain', 'report'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const GLOBAL_OPTIONS = {
@@ -43,10 +44,11 @@ const COMMAND_OPTIONS = {
   'self-check': { ...GLOBAL_OPTIONS, json: { type: 'boolean' } },
   check: { ...GLOBAL_OPTIONS, ...CHECK_OPTIONS },
   domain: { ...GLOBAL_OPTIONS, ...DOMAIN_OPTIONS },
+  report: { ...GLOBAL_OPTIONS, ...REPORT_OPTIONS },
 } as const;
 
-/** Commands that take positional arguments (check's host names, domain's domains). */
-const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check', 'domain']);
+/** Commands that take positional arguments (check's host names, domain's domains, report's file). */
+const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check', 'domain', 'report']);
 
 interface OptionSpec {
   readonly type: 'boolean' | 'string';
@@ -123,6 +125,8 @@ async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Prom
         domainCommand(io, request, { version, signal }),
       );
     }
+    case 'report':
+      return reportCommand(io, reportRequest(values, positionals), { version });
     case undefined:
       throw new UsageError('no command given');
   }

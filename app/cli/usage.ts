@@ -6,6 +6,7 @@ Usage:
   sealcheck check HOST... [--protocol P [--port N] [--tls MODE]] [options]
   sealcheck check --input FILE [--per-host N] [--jsonl] [--progress] [options]
   sealcheck domain DOMAIN... [--resolver IP[:PORT]] [options]
+  sealcheck report FILE [--json | --markdown] [--ca-file FILE]
 
 Commands:
   check HOST...     Connect to the host's mail and chat servers, say in plain
@@ -19,6 +20,11 @@ Commands:
                     servers: each mail server (MX) on port 25 with STARTTLS,
                     the MTA-STS rule, TLS-RPT reports and DANE records (with
                     DNSSEC). An address (me@example.org) means its domain.
+  report FILE       Show a saved report (the app's .sealcheck file, as a help
+                    desk receives it): the facts in it judged again by this
+                    Sealcheck, as of the date of the check, in its own words;
+                    the words saved in the file are never shown. A file that
+                    is not a report (or is too large, over 16 MB) is refused.
   self-check        Check this installation: the TLS library, the trusted root
                     certificates and the system keychain.
   version           Print the version (same as --version).
@@ -27,8 +33,9 @@ Commands:
 Options:
   -h, --help        Print this help.
   -V, --version     Print the version.
-      --json        check, self-check: print the result as JSON on stdout
-                    (check: facts, findings and verdict per endpoint).
+      --json        check, report, self-check: print the result as JSON on
+                    stdout (check, report: facts, findings and verdict per
+                    endpoint).
 
 Options of check:
       --markdown            Print a summary in Markdown, ready to paste into a
@@ -89,6 +96,9 @@ Options of domain (and --json, --markdown, --ca-file, --connect-to, --timeout,
   Many networks block outgoing port 25: run it from a server or another
   network when every mail server times out.
 
+Options of report: --json, --markdown and --ca-file, as for check (--ca-file
+trusts a company's own authority that the saved check trusted).
+
 Exit codes:
   0   checked, nothing needs attention (check: no finding of severity
       warning or critical; findings for information only do not count)
@@ -98,8 +108,10 @@ Exit codes:
   2   could not check (check: any endpoint whose check did not finish, a
       port named with --protocol that is not served, or a host with none of
       its standard ports served; domain: no mail server could be checked,
-      e.g. port 25 blocked on this network)
-  64  usage error (unknown command or option)
+      e.g. port 25 blocked on this network; report: as check and domain,
+      for the facts in the file)
+  64  usage error (unknown command or option, or a file that is not what it
+      should be: a report, an --input list, a --ca-file)
   70  internal error (a bug in Sealcheck)
   When several apply, the first of 64, 2, 1, 0 wins: 2 outranks 1, so a 1
   means every endpoint was checked.
