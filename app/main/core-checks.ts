@@ -10,7 +10,6 @@
  */
 import type { TlsSessionCache } from '../core/net/tls-sessions';
 import { randomUUID } from 'node:crypto';
-import * as v from 'valibot';
 import type { Account } from '../core/accounts/model';
 import { assessAccount } from '../core/assess/account';
 import {
@@ -41,8 +40,8 @@ import { probeEndpoint, type ProbeOptions } from '../core/probe';
 import { standardTargets } from '../core/protocols/registry';
 import { checkReportHtml } from '../core/report/html';
 import { checkView, type CheckView, type EndpointInput } from '../core/report/view';
-import { jsonFile } from '../core/storage/json-file';
 import { PublicError } from './errors';
+import { openSettings, type SettingsFile } from './settings-file';
 
 export interface RunContext {
   readonly runId: string;
@@ -75,23 +74,6 @@ export type DomainNetwork = Pick<
   'dnsServers' | 'smtpPort' | 'httpsPort' | 'connectTo' | 'extraCa' | 'scan' | 'probeTimeouts'
 >;
 
-const SETTINGS_SCHEMA = 'sealcheck.settings/1';
-const Settings = v.strictObject({
-  schema: v.literal(SETTINGS_SCHEMA),
-  /** Each endpoint's whole-check deadline, in seconds. */
-  timeoutSeconds: v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)),
-  /** Roots trusted knowingly (a company's own authority), PEM, with the file they came from. */
-  extraRoots: v.pipe(
-    v.array(
-      v.strictObject({
-        label: v.pipe(v.string(), v.maxLength(300)),
-        pem: v.pipe(v.string(), v.maxLength(64 * 1024)),
-      }),
-    ),
-    v.maxLength(20),
-  ),
-});
-type SettingsFile = v.InferOutput<typeof Settings>;
 export type SettingsView = Omit<SettingsFile, 'schema' | 'extraRoots'> & {
   readonly extraRoots: readonly { readonly label: string }[];
 };
@@ -117,16 +99,7 @@ const scopeOf = (host: string): string => (host.length <= 64 ? host : `${host.sl
 export function createChecks(deps: ChecksDeps) {
   const now = deps.now ?? (() => new Date());
   const history = openHistory({ directory: deps.dataDirectory, now });
-  const settings = jsonFile<SettingsFile>({
-    directory: deps.dataDirectory,
-    fileName: 'settings.json',
-    schemaName: 'sealcheck.settings',
-    version: 1,
-    schema: Settings,
-    empty: () => ({ schema: SETTINGS_SCHEMA, timeoutSeconds: 30, extraRoots: [] }),
-    label: 'settings',
-    maxBytes: 2 * 1024 * 1024,
-  });
+  const settings = openSettings(deps.dataDirectory);
   const kept = new Map<string, KeptRun>();
   const keep = (run: KeptRun): void => {
     kept.set(run.view.runId, run);

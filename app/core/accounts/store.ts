@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { issuesText, jsonFile, StoreError } from '../storage/json-file';
-import { AccountSchema, NewAccountSchema, type Account, type NewAccount } from './model';
+import { AccountId, AccountSchema, NewAccountSchema, type Account, type NewAccount } from './model';
 
 export {
   StoreError as AccountStoreError,
@@ -46,6 +46,8 @@ export interface AccountStoreOptions {
   readonly directory: string;
   readonly fileName?: string;
   readonly now?: () => Date;
+  /** A new account's id (default: a random UUID); for tests that must know it beforehand. */
+  readonly newId?: () => string;
   /** How long a change waits for another writer's lock. */
   readonly lockWaitMs?: number;
 }
@@ -60,6 +62,7 @@ function validNew(input: unknown): v.InferOutput<typeof NewAccountSchema> {
 
 export function openAccountStore(options: AccountStoreOptions): AccountStore {
   const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
   const file = jsonFile<StoreFile>({
     directory: options.directory,
     fileName: options.fileName ?? STORE_FILE,
@@ -82,9 +85,11 @@ export function openAccountStore(options: AccountStoreOptions): AccountStore {
     },
     async add(input) {
       const time = now().toISOString();
+      const id = newId();
+      if (!v.is(AccountId, id)) throw new StoreError('invalid', `${id} is not an account id.`);
       const account: Account = {
         ...validNew(input),
-        id: randomUUID(),
+        id,
         createdAt: time,
         updatedAt: time,
       };

@@ -5,9 +5,11 @@
  *   renamed over the file, and the directory is fsynced. A process killed at any point leaves
  *   either the old file or the new one, never half of one. Renames that fail while another
  *   program (an antivirus on Windows) holds the file are retried for a while.
- * - Locked: every change reads, applies and writes under a lock file (created exclusively; a
- *   lock whose process is gone, or that is older than STALE_LOCK_MS, is taken over), so two
- *   writers never lose each other's change. Reads need no lock: they only ever see whole files.
+ * - Locked: every change reads, applies and writes under a lock (a directory renamed into place
+ *   with its holder's entry in it; a lock whose process is gone, or that is older than
+ *   STALE_LOCK_MS, is taken over, by one writer only: see lock()), so two writers never lose
+ *   each other's change. Reads need no lock: they only ever see whole files. What a killed
+ *   writer leaves (its lock, a temporary file) neither blocks the next one nor piles up.
  * - Validated: the file carries `schema: "<name>/<version>"` and is checked against its schema
  *   on every read. A file that is not valid JSON, not valid, or too large is copied aside
  *   (`<file>.damaged-<hash>.json`) and every call fails with an error naming the copy; nothing
@@ -15,7 +17,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -250,7 +265,11 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Temporary files of writers that died before their rename (only ever removed under the lock). */
+/**
+ * Leftovers of writers that died (only ever removed under the lock): data files they had not
+ * renamed yet, and lock directories they were still building (`<file>.lock.<holder>.new`) when
+ * their holder is gone.
+ */
 async function removeStaleTemporaries(dir: string, fileName: string): Promise<void> {
   let names: string[];
   try {
@@ -259,51 +278,173 @@ async function removeStaleTemporaries(dir: string, fileName: string): Promise<vo
     return;
   }
   const prefix = `${fileName}.`;
+  const staging = `${fileName}.lock.`;
   await Promise.all(
-    names
-      .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
-      .map((n) => unlink(join(dir, n)).catch(() => undefined)),
+    names.map(async (n) => {
+      const path = join(dir, n);
+      if (n.startsWith(prefix) && n.endsWith('.tmp')) {
+        await unlink(path).catch(() => undefined);
+      } else if (n.startsWith(staging) && n.endsWith('.new')) {
+        const holder = n.slice(staging.length, -'.new'.length);
+        if (await holderGone(holder, [join(path, holder), path])) {
+          await rm(path, { recursive: true, force: true }).catch(() => undefined);
+        }
+      }
+    }),
   );
 }
 
-/** Takes the lock file (exclusive create); returns its release. */
+/** This host's name as it may stand in a file name. */
+function hostTag(): string {
+  return hostname()
+    .replace(/[^A-Za-z0-9.-]/g, '_')
+    .slice(0, 100);
+}
+
+/**
+ * The name of a lock holder's entry: `<pid>-<random>-<host>` (exported for tests that leave a
+ * lock behind as a dead writer would).
+ */
+export function lockHolderName(pid: number = process.pid): string {
+  return `${pid}-${randomBytes(6).toString('hex')}-${hostTag()}`;
+}
+
+/** rename() errors that mean "there is a lock in the way" (Linux, macOS, Windows). */
+const LOCK_IN_THE_WAY = new Set([
+  'ENOTEMPTY',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'EPERM',
+  'EACCES',
+  'EBUSY',
+]);
+
+/**
+ * Takes the lock; returns its release. The lock is a directory, `<file>.lock`, holding one
+ * entry named for its holder (lockHolderName). It is built aside (`<file>.lock.<holder>.new`)
+ * and renamed into place, so a lock is never seen without its holder, and the rename fails
+ * while another lock is there. A stale lock is broken by removing its holder's entry *by name*,
+ * then the directory if it is empty: a writer that judged an old lock stale can never remove
+ * the newer lock of another writer that broke it first (that one's entry has another name,
+ * and a directory that is not empty is not removed). (A lock *file* checked and then deleted,
+ * as before, let two writers that found the same stale lock both go ahead.)
+ */
 async function lock(lockPath: string, waitMs: number, label: string): Promise<() => Promise<void>> {
-  const mine = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
+  const holder = lockHolderName();
+  const staging = `${lockPath}.${holder}.new`;
+  const staged = join(staging, holder);
   const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx', 0o600);
+  try {
+    for (;;) {
+      await stage(staging, staged, label);
       try {
-        await handle.writeFile(mine, 'utf8');
-      } finally {
-        await handle.close();
+        await rename(staging, lockPath);
+        return async () => {
+          // Our entry is gone only if we were taken over as stale; the directory then holds
+          // another writer's entry, and stays.
+          await unlink(join(lockPath, holder)).catch(() => undefined);
+          await rmdir(lockPath).catch(() => undefined);
+        };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        // ENOENT: our staging was removed (as a dead writer's): built again on the next round.
+        if (code !== 'ENOENT' && !LOCK_IN_THE_WAY.has(code)) throw ioError(label, 'lock', err);
       }
-      return async () => {
-        try {
-          if ((await readFile(lockPath, 'utf8')) === mine) await unlink(lockPath);
-        } catch {
-          // Already gone (taken over as stale): nothing to release.
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(label, 'lock', err);
+      if (await breakIfStale(lockPath)) continue;
+      if (Date.now() > deadline) {
+        throw new StoreError(
+          'locked',
+          `Another program is changing the ${label} (${lockPath}). Try again in a moment.`,
+        );
+      }
+      await sleep(15 + Math.random() * 30);
     }
-    if (await isStale(lockPath)) {
-      await unlink(lockPath).catch(() => undefined);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new StoreError(
-        'locked',
-        `Another program is changing the ${label} (${lockPath}). Try again in a moment.`,
-      );
-    }
-    await sleep(15 + Math.random() * 30);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
   }
 }
 
-/** A lock whose writer died: its process is gone (same host), or it is older than STALE_LOCK_MS. */
-async function isStale(lockPath: string): Promise<boolean> {
+/** Builds the lock aside (or refreshes its time: a lock's age counts from when it is taken). */
+async function stage(staging: string, staged: string, label: string): Promise<void> {
+  const now = new Date();
+  try {
+    await utimes(staged, now, now);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(label, 'lock', err);
+  }
+  try {
+    await mkdir(staging, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(label, 'lock', err);
+  }
+  try {
+    await writeFile(staged, '', { mode: 0o600 });
+  } catch (err) {
+    throw ioError(label, 'lock', err);
+  }
+}
+
+/** Removes the lock in the way if its holder is gone; true when it is worth trying at once. */
+async function breakIfStale(lockPath: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(lockPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true; // released meanwhile
+    if (code === 'ENOTDIR' && (await isStaleLockFile(lockPath))) {
+      await unlink(lockPath).catch(() => undefined);
+      return true;
+    }
+    return false;
+  }
+  let removed = names.length === 0; // left empty by a writer that died releasing or breaking it
+  for (const name of names) {
+    const entry = join(lockPath, name);
+    if (await holderGone(name, [entry])) {
+      await unlink(entry).catch(() => undefined);
+      removed = true;
+    }
+  }
+  // Fails (and leaves the lock) while a holder's entry is in it.
+  if (removed) await rmdir(lockPath).catch(() => undefined);
+  return removed;
+}
+
+/**
+ * Whether a lock's holder died: its process is gone (same host), or its newest time (of
+ * `paths`, the first that exist) is older than STALE_LOCK_MS.
+ */
+async function holderGone(name: string, paths: readonly string[]): Promise<boolean> {
+  const m = /^(\d+)-[0-9a-f]{12}-(.+)$/.exec(name);
+  if (m?.[2] === hostTag()) {
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    }
+  }
+  const times = await Promise.all(
+    paths.map((p) =>
+      stat(p).then(
+        (s) => s.mtimeMs,
+        () => null,
+      ),
+    ),
+  );
+  const known = times.filter((t): t is number => t !== null);
+  return known.length > 0 && Date.now() - Math.max(...known) > STALE_LOCK_MS;
+}
+
+/**
+ * A lock *file* (an earlier Sealcheck's, `<pid> <host> <random>`): stale when its process is
+ * gone (same host) or it is older than STALE_LOCK_MS. (Earlier versions wait for a lock
+ * directory as for their own: it exists, and it is not a file they can read.)
+ */
+async function isStaleLockFile(lockPath: string): Promise<boolean> {
   let text: string;
   let mtime: number;
   try {
