@@ -16,9 +16,8 @@
  *   is replaced until the caller resets it. A higher version (a newer Sealcheck) is left alone.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import {
-  copyFile,
+  link,
   mkdir,
   open,
   readdir,
@@ -152,13 +151,19 @@ export function jsonFile<T extends { readonly schema: string }>(
   async function damaged(why: string, bytes: Buffer): Promise<never> {
     const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     const keptAt = join(dir, `${fileName.replace(/\.json$/, '')}.damaged-${digest}.json`);
+    // Written whole under a temporary name, then linked into place (atomic, never over an
+    // existing copy): a kill mid-copy must not leave a partial copy that looks complete.
+    const part = `${keptAt}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
     try {
-      await copyFile(path, keptAt, constants.COPYFILE_EXCL);
+      await writeFile(part, bytes, { mode: 0o600, flag: 'wx' });
+      await link(part, keptAt);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await unlink(part).catch(() => undefined);
         throw ioError(label, 'keep a copy of', err);
       }
     }
+    await unlink(part).catch(() => undefined);
     throw new StoreError(
       'damaged',
       `${Label} at ${path} is damaged: ${why}. A copy was kept at ${keptAt}; nothing was changed.`,
