@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { runHostPool } from './host-pool';
+import { propertyRuns } from '../../test/support/properties';
 
 interface Job {
   readonly id: number;
@@ -89,7 +90,7 @@ describe('runHostPool', () => {
           expect(r.outcome).toEqual({ notStarted: 0, finished: jobs.length });
         },
       ),
-      { numRuns: 150 },
+      propertyRuns(150),
     );
   });
 
@@ -102,7 +103,7 @@ describe('runHostPool', () => {
           expect(order).toEqual([...order].sort((a, b) => a - b));
         }
       }),
-      { numRuns: 100 },
+      propertyRuns(100),
     );
   });
 

@@ -9,7 +9,7 @@
  * count). fast-check prints the seed and the shrunk counterexample when a property fails; the
  * seed is also written once per test file, so a CI log always says which seed ran.
  */
-import fc from 'fast-check';
+import type fc from 'fast-check';
 
 const DEFAULT_SEED = 20261203;
 

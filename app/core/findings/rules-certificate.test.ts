@@ -13,6 +13,7 @@ import { CA_EXTENSIONS, leafExtensions, makeCert, type TestCert } from '../cert/
 import type { AnchorStore } from '../cert/types';
 import { certificateFindings } from './rules-certificate';
 import type { FindingSubject } from './types';
+import { propertyRuns } from '../../../test/support/properties';
 
 const SUBJECT: FindingSubject = { host: 'mail.example.org', port: 465, protocol: 'submission', security: 'implicit' }; // prettier-ignore
 const DAY = 86_400_000;
@@ -122,7 +123,7 @@ describe('fail closed (property)', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 });

@@ -12,6 +12,7 @@ import { scanFindings } from './rules-scan';
 import { endpoint, goodAddress, INTERMEDIATE, LEAF, scan, tls } from './test-fixtures';
 import type { FindingSubject } from './types';
 import { defaultTrustStores } from '../cert';
+import { propertyRuns } from '../../../test/support/properties';
 
 const SUBJECT: FindingSubject = {
   host: 'mail.example.org',
@@ -273,7 +274,7 @@ describe('scanFindings, properties (fast-check)', () => {
           if (f.id === 'tls.scan-incomplete') expect(n).not.toBeNull();
         }
       }),
-      { numRuns: 2000 },
+      propertyRuns(2000),
     );
   });
 });

@@ -16,6 +16,7 @@ import {
 import { transportFindings } from './rules-transport';
 import type { Finding, FindingSubject, Severity } from './types';
 import { endpointVerdict } from './verdict';
+import { propertyRuns } from '../../../test/support/properties';
 
 const statuses: ProbeStatus[] = [
   'success',
@@ -217,7 +218,7 @@ const provesNotEncrypted = (findings: readonly Finding[]): boolean =>
       (f.id === 'tls.cipher.weak' && f.evidence.families.includes('null')),
   );
 
-const runs = { numRuns: 2000 };
+const runs = propertyRuns(2000);
 
 describe('verdicts fail closed', () => {
   it('never verified unless every address completed with a trusted, matching chain and no critical finding', () => {
