@@ -13,6 +13,7 @@ import {
   writeFileSync,
   chmodSync,
   existsSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ const EXPECTED_FUSES = {
   grantFileProtocolExtraPrivileges: false,
 };
 
+/** app.asar must stay under this (the built app plus its production dependencies). */
+const ASAR_BUDGET_BYTES = 8 * 1024 * 1024;
+
 const config = parse(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8')) as Record<
   string,
   unknown
@@ -50,6 +54,73 @@ describe('electron-builder.yml', () => {
     };
     const known = Object.keys(scheme.definitions.FuseOptionsV1.properties);
     for (const key of Object.keys(config.electronFuses as object)) expect(known).toContain(key);
+  });
+
+  it('associates .sealcheck reports (never a .json double extension) on every platform', () => {
+    expect(config.fileAssociations).toEqual([
+      expect.objectContaining({
+        ext: 'sealcheck',
+        mimeType: 'application/x-sealcheck-report',
+        role: 'Viewer',
+      }),
+    ]);
+  });
+
+  it('targets AppImage and deb, a hardened-runtime dmg, and NSIS', () => {
+    expect(config.linux).toMatchObject({ target: ['AppImage', 'deb'], icon: 'resources/icons' });
+    expect(config.mac).toMatchObject({
+      hardenedRuntime: true,
+      icon: 'resources/icon.icns',
+      entitlements: 'resources/entitlements.mac.plist',
+      target: [{ target: 'dmg' }],
+    });
+    expect(config.win).toMatchObject({ icon: 'resources/icon.ico', target: [{ target: 'nsis' }] });
+  });
+
+  it('entitles only the JIT: no keychain access group without a provisioning profile', () => {
+    const plist = readFileSync(join(repoRoot, 'resources/entitlements.mac.plist'), 'utf8');
+    const keys = [...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]);
+    expect(keys).toEqual(['com.apple.security.cs.allow-jit']);
+  });
+
+  it('has the icon at every size the platforms ask for', () => {
+    const pngSize = (file: string): [number, number] => {
+      const b = readFileSync(join(repoRoot, file));
+      expect(b.subarray(1, 4).toString('latin1'), file).toBe('PNG');
+      return [b.readUInt32BE(16), b.readUInt32BE(20)];
+    };
+    for (const n of [16, 24, 32, 48, 64, 128, 256, 512, 1024]) {
+      expect(pngSize(`resources/icons/${n}x${n}.png`)).toEqual([n, n]);
+    }
+    expect(pngSize('resources/icon.png')).toEqual([512, 512]);
+    // ICO: PNG entries 16–256 (256 is written as 0).
+    const ico = readFileSync(join(repoRoot, 'resources/icon.ico'));
+    const count = ico.readUInt16LE(4);
+    const sizes = Array.from({ length: count }, (_, i) => ico.readUInt8(6 + 16 * i) || 256);
+    expect(sizes).toEqual([16, 24, 32, 48, 64, 128, 256]);
+    // ICNS: the 16 to 1024 entries, with their @2x types.
+    const icns = readFileSync(join(repoRoot, 'resources/icon.icns'));
+    expect(icns.subarray(0, 4).toString('latin1')).toBe('icns');
+    expect(icns.readUInt32BE(4)).toBe(icns.length);
+    const types: string[] = [];
+    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4)) {
+      types.push(icns.subarray(at, at + 4).toString('latin1'));
+    }
+    expect(types.sort()).toEqual(
+      [
+        'ic07',
+        'ic08',
+        'ic09',
+        'ic10',
+        'ic11',
+        'ic12',
+        'ic13',
+        'ic14',
+        'icp4',
+        'icp5',
+        'icp6',
+      ].sort(),
+    );
   });
 
   it('names the app and packs into an asar', () => {
@@ -136,6 +207,38 @@ describe('electron-builder --linux dir (stand-in Electron)', () => {
     // Only production dependencies.
     expect(files.some((f) => f.startsWith('/node_modules/electron/'))).toBe(false);
     expect(files.some((f) => f.startsWith('/node_modules/vitest/'))).toBe(false);
+  });
+
+  it('holds production dependencies only, no secrets or fixtures, and stays under its budget', () => {
+    const files = listPackage(join(appDir, 'resources/app.asar'), { isPack: false }).map((f) =>
+      f.replaceAll('\\', '/'),
+    );
+    // Every package in the asar is in the production closure of package-lock.json.
+    const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+    };
+    const production = new Set(
+      Object.entries(lock.packages)
+        .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev && !p.devOptional)
+        .map(([path]) => `/${path}`),
+    );
+    const packed = new Set(
+      files
+        .map((f) => /^(\/node_modules\/(?:@[^/]+\/[^/]+|[^@/][^/]*))(?:\/|$)/.exec(f)?.[1])
+        .filter((p): p is string => p !== undefined),
+    );
+    expect(packed.size).toBeGreaterThan(3);
+    expect([...packed].filter((p) => !production.has(p))).toEqual([]);
+    expect(
+      files.filter((f) =>
+        /(^|\/)(\.env(\..*)?|[^/]*\.(pem|key|p12|pfx)|[^/]*\.(test|spec)\.[cm]?[jt]s)$|\/(fixtures|__tests__)\//.test(
+          f,
+        ),
+      ),
+    ).toEqual([]);
+    const asarBytes = statSync(join(appDir, 'resources/app.asar')).size;
+    // Measured 3.6 MB on 2026-12-03; the budget leaves room to grow, not to bloat.
+    expect(asarBytes).toBeLessThan(ASAR_BUDGET_BYTES);
   });
 
   it('keeps the keychain module outside the asar, where it can be loaded', () => {
