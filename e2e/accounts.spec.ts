@@ -195,11 +195,12 @@ test('the fingerprint from a mail app’s warning: compared with what the server
   await expect(form.getByRole('status')).not.toContainText('It matches the certificate');
 });
 
-test('export: the printable report and the full results are saved, and the report opens', async ({
+test('export: the printable report and the full results are saved, and both open', async ({
   shell,
   dialogs,
   page,
-}) => {
+  ipc,
+}, testInfo) => {
   const s = new AccountScreens(shell.page);
   await s.addByHand({
     address: 'alice@test.example',
@@ -223,6 +224,22 @@ test('export: the printable report and the full results are saved, and the repor
   const json = JSON.parse(results?.content ?? '') as { schema: string; facts: unknown[] };
   expect(json.schema).toBe('sealcheck.report/1');
   expect(json.facts).toHaveLength(1);
+
+  // The saved results, double-clicked later (or mailed to a help desk): judged again here.
+  ipc.reportsArrived([results?.path ?? '']);
+  await expect(s.main.getByRole('note')).toContainText(
+    `Opened from the file ${results?.name ?? ''}.`,
+  );
+  await expect(s.main.getByRole('note')).toContainText('Nothing vouches for that');
+  await expect(s.main.getByText("The server's certificate has run out").first()).toBeVisible();
+  await expectAccessible(shell.page, testInfo);
+  // A file that is not a report: one sentence, nothing of its content shown.
+  const notes = testInfo.outputPath('notes.sealcheck');
+  await writeFile(notes, '<img src=x onerror=alert(1)> not a report');
+  ipc.reportsArrived([notes]);
+  await expect(s.main.getByRole('alert')).toContainText('notes.sealcheck: The file is not');
+  await expect(s.main.getByRole('alert')).not.toContainText('onerror');
+
   await page.goto(`file://${report?.path ?? ''}`);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Sealcheck report');
   await expect(page.getByText("The server's certificate has run out").first()).toBeVisible();

@@ -111,6 +111,15 @@ export const CheckView = v.object({
   mailDomain: v.nullable(v.string()),
   verdict: VerdictView,
   endpoints: v.array(EndpointView),
+  /** Rebuilt from a report file opened from disk: its name and the file's claims about itself. */
+  savedReport: v.nullable(
+    v.object({
+      fileName: v.string(),
+      claimedVersion: v.string(),
+      claimedCheckedAt: v.string(),
+      notes: v.array(v.string()),
+    }),
+  ),
 });
 
 /** A host name for a quick check: no ports, spaces or slashes. */

@@ -162,10 +162,27 @@ export const invokes = {
     addRoot: { channel: 'settings:add-root', args: v.tuple([]), result: v.nullable(v.string()) },
     removeRoot: { channel: 'settings:remove-root', args: v.tuple([RootLabel]), result: v.null() },
   },
+  reports: {
+    /**
+     * Opens the next report file the system handed to Sealcheck (a double-clicked .sealcheck):
+     * its facts judged again, as a check with this run id; null when none is waiting. A file
+     * that is not a report is refused with one sentence.
+     */
+    openNext: {
+      channel: 'reports:open-next',
+      args: v.tuple([RunId]),
+      result: v.nullable(CheckView),
+    },
+  },
 } as const satisfies Record<string, Record<string, InvokeSpec>>;
 
 export const events = {
   progress: { channel: 'event:progress', payload: ProgressEvent },
+  /** Report files are waiting to be opened (reports.openNext). */
+  reportsWaiting: {
+    channel: 'event:reports-waiting',
+    payload: v.strictObject({ count: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  },
 } as const satisfies Record<string, EventSpec>;
 
 type Invokes = typeof invokes;

@@ -39,6 +39,7 @@ import {
 import { probeEndpoint, type ProbeOptions } from '../core/probe';
 import { standardTargets } from '../core/protocols/registry';
 import { checkReportHtml } from '../core/report/html';
+import { openReport } from '../core/report/open';
 import { checkView, type CheckView, type EndpointInput } from '../core/report/view';
 import { PublicError } from './errors';
 import { openSettings, type SettingsFile } from './settings-file';
@@ -306,6 +307,32 @@ export function createChecks(deps: ChecksDeps) {
             )}\n`,
           };
       }
+    },
+
+    /**
+     * A report file opened from disk (untrusted: report/open.ts): its facts judged again with
+     * this computer's trust, kept like a check so it can be exported; the file's claims named.
+     */
+    'checks.openReport': async (
+      runId: string,
+      fileName: string,
+      text: string,
+    ): Promise<CheckView> => {
+      const { trust } = await probeSetup();
+      const opened = openReport(text, { trust, runId, now: now() });
+      if (!opened.ok) throw new PublicError('invalid-arguments', `${fileName}: ${opened.problem}`);
+      const { report } = opened;
+      const view: CheckView = {
+        ...report.view,
+        savedReport: {
+          fileName,
+          claimedVersion: report.claimed.version,
+          claimedCheckedAt: report.claimed.checkedAt,
+          notes: [...report.notes],
+        },
+      };
+      keep({ view, judgements: report.judgements });
+      return view;
     },
 
     'checks.compareFingerprint': async (runId: string, endpointIndex: number, text: string) => {

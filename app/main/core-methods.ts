@@ -20,6 +20,7 @@ export const CORE_METHODS = [
   'checks.latest',
   'checks.export',
   'checks.compareFingerprint',
+  'checks.openReport',
   'domain.check',
   'settings.get',
   'settings.setTimeout',

@@ -112,6 +112,8 @@ export function createCoreService(deps: CoreServiceDeps) {
     'checks.latest': () => guarded(() => checks['checks.latest']()),
     'checks.export': (runId: string, format: 'markdown' | 'html' | 'json') =>
       guarded(() => checks['checks.export'](runId, format)),
+    'checks.openReport': (runId: string, fileName: string, text: string) =>
+      guarded(() => checks['checks.openReport'](runId, fileName, text)),
     'checks.compareFingerprint': (runId: string, endpointIndex: number, text: string) =>
       guarded(() => checks['checks.compareFingerprint'](runId, endpointIndex, text)),
     'settings.get': () => guarded(() => checks['settings.get']()),

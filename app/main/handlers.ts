@@ -8,6 +8,7 @@ import { mailDomainOf } from '../core/domain/name';
 import type { CoreMethod } from './core-methods';
 import { PublicError } from './errors';
 import type { Handlers, ResultOf } from './ipc';
+import type { InboxItem } from './open-report';
 
 /** Where core runs. Both implementations reject with PublicError when a run cannot finish. */
 export interface CoreClient {
@@ -46,6 +47,13 @@ export interface RunOptions {
 /** Main → renderer notifications; main sends them to the window, the harness to the page. */
 export interface EventSink {
   progress(event: ProgressEvent): void;
+  /** Report files wait in the inbox (the window then calls reports:open-next). */
+  reportsWaiting?(count: number): void;
+}
+
+/** Report files the system handed over (open-report.ts's ReportInbox). */
+export interface Inbox {
+  next(): Promise<InboxItem | null>;
 }
 
 /**
@@ -64,6 +72,8 @@ export interface HandlerDeps {
   readonly appInfo: () => AppInfo;
   readonly events: EventSink;
   readonly dialogs: Dialogs;
+  /** Report files waiting to be opened; none when absent. */
+  readonly reports?: Inbox;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -123,6 +133,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { savedTo: await deps.dialogs.save(file.fileName, file.content) };
     },
     'checks:compare-fingerprint': call<'checks:compare-fingerprint'>('checks.compareFingerprint'),
+    'reports:open-next': async (runId: string) => {
+      const item = await deps.reports?.next();
+      if (!item) return null;
+      if ('problem' in item) {
+        throw new PublicError('invalid-arguments', `${item.fileName}: ${item.problem}`);
+      }
+      return (await deps.core.call('checks.openReport', [
+        runId,
+        item.fileName,
+        item.text,
+      ])) as ResultOf<'reports:open-next'>;
+    },
     'settings:get': call<'settings:get'>('settings.get'),
     'settings:set-timeout': call<'settings:set-timeout'>('settings.setTimeout'),
     'settings:add-root': async () => {

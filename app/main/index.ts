@@ -7,9 +7,10 @@ import { app, BrowserWindow, ipcMain, Menu, protocol, shell, utilityProcess } fr
 import type { AppInfo } from '../contract';
 import { createUtilityProcessCore } from './core-utility';
 import { electronDialogs } from './dialogs';
-import { createHandlers, type CoreClient } from './handlers';
+import { createHandlers, type CoreClient, type EventSink } from './handlers';
 import { hardenApp, SECURE_WEB_PREFERENCES } from './hardening';
 import { menuTemplate } from './menu';
+import { ReportInbox, reportPathsFrom } from './open-report';
 import {
   APP_INDEX_URL,
   APP_ORIGIN,
@@ -72,8 +73,24 @@ function start(): void {
   });
 
   let core: CoreClient | undefined;
+  let events: EventSink | undefined;
 
-  app.on('second-instance', () => {
+  // Report files handed over by the system: the first launch's command line, a second launch's
+  // (forwarded here by the single-instance lock), or macOS's open-file. The window asks for them.
+  const inbox = new ReportInbox();
+  inbox.add(reportPathsFrom(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd()));
+  const arrived = (paths: readonly string[]): void => {
+    if (paths.length === 0) return;
+    const waiting = inbox.add(paths);
+    events?.reportsWaiting?.(waiting);
+  };
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    arrived(reportPathsFrom([path], process.cwd()));
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    arrived(reportPathsFrom(argv.slice(1), workingDirectory));
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -104,11 +121,13 @@ function start(): void {
       platform: process.platform,
       coreHost: utilityCore.host,
     });
+    events = createWebContentsEventSink(() => mainWindow?.webContents);
     const handlers = createHandlers({
       core: utilityCore,
       appInfo,
-      events: createWebContentsEventSink(() => mainWindow?.webContents),
+      events,
       dialogs: electronDialogs(() => mainWindow ?? null),
+      reports: inbox,
     });
     registerIpc(ipcMain, handlers, { trustedOrigins });
 

@@ -65,5 +65,13 @@ export function createWebContentsEventSink(target: () => WebContents | undefined
       // Only what the contract describes crosses the boundary.
       contents.send(events.progress.channel, v.parse(events.progress.payload, event));
     },
+    reportsWaiting(count) {
+      const contents = target();
+      if (!contents || contents.isDestroyed()) return;
+      contents.send(
+        events.reportsWaiting.channel,
+        v.parse(events.reportsWaiting.payload, { count }),
+      );
+    },
   };
 }

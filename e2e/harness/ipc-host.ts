@@ -21,6 +21,7 @@ import { createInProcessCore } from '../../app/main/core-in-process';
 import type { CoreServiceDeps } from '../../app/main/core-service';
 import { createHandlers, type Dialogs } from '../../app/main/handlers';
 import { dispatchInvoke } from '../../app/main/ipc';
+import { ReportInbox } from '../../app/main/open-report';
 import { createWebContentsEventSink } from '../../app/main/register-ipc';
 import { repoRoot } from './paths';
 
@@ -41,6 +42,8 @@ export interface HarnessIpc {
    * lets a test look at the page while a request is still running.
    */
   holdReplies(channel: string): () => void;
+  /** Hands report files to the app as a double-click would (main's inbox, then its event). */
+  reportsArrived(paths: readonly string[]): void;
   dispose(): Promise<void>;
 }
 
@@ -105,12 +108,15 @@ export async function connectPage(page: Page, options: ConnectOptions): Promise<
     platform: process.platform,
     coreHost: core.host,
   });
+  // Only `isDestroyed` and `send` are used by the sink.
+  const events = createWebContentsEventSink(() => pageContents as unknown as WebContents);
+  const inbox = new ReportInbox();
   const handlers = createHandlers({
     core,
     appInfo,
-    // Only `isDestroyed` and `send` are used by the sink.
-    events: createWebContentsEventSink(() => pageContents as unknown as WebContents),
+    events,
     dialogs: options.dialogs,
+    reports: inbox,
   });
 
   const holds = new Map<string, { readonly until: Promise<void>; readonly release: () => void }>();
@@ -139,6 +145,9 @@ export async function connectPage(page: Page, options: ConnectOptions): Promise<
 
   return {
     log,
+    reportsArrived(paths) {
+      events.reportsWaiting?.(inbox.add(paths));
+    },
     eventsOn: (channel) =>
       log.filter((e) => e.kind === 'event' && e.channel === channel).map((e) => e.data),
     holdReplies(channel) {

@@ -111,6 +111,18 @@ export interface CheckView {
   readonly mailDomain: string | null;
   readonly verdict: VerdictView;
   readonly endpoints: readonly EndpointView[];
+  /**
+   * Set when this view was rebuilt from a report file opened from disk: its name, and what the
+   * file says about itself (claims nothing vouches for), with notes about the file.
+   */
+  readonly savedReport: SavedReportView | null;
+}
+
+export interface SavedReportView {
+  readonly fileName: string;
+  readonly claimedVersion: string;
+  readonly claimedCheckedAt: string;
+  readonly notes: readonly string[];
 }
 
 const MODE: Readonly<Record<EndpointTarget['security'], string>> = {
@@ -304,5 +316,6 @@ export function checkView(input: {
     mailDomain: input.mailDomain ?? null,
     verdict: verdictView(input.verdict, protocol),
     endpoints: input.endpoints.map(endpointView),
+    savedReport: null,
   };
 }

@@ -6,11 +6,16 @@
 import type { checks as C, ProgressEvent, SealcheckApi } from '../../../app/contract';
 import { SvelteMap } from 'svelte/reactivity';
 import { messageOf } from './app-info.svelte';
+import { words } from './words';
 
 export type CheckApi = {
   readonly checks: Pick<SealcheckApi['checks'], 'runAccount' | 'runQuick' | 'cancel'>;
+  readonly reports: Pick<SealcheckApi['reports'], 'openNext'>;
   readonly on: Pick<SealcheckApi['on'], 'progress'>;
 };
+
+/** Report files opened at most per call (main keeps no more waiting either). */
+const MAX_REPORTS_AT_ONCE = 16;
 
 export interface StepState {
   readonly step: string;
@@ -101,6 +106,36 @@ export class Checks {
 
   checkHost(host: string): CheckRun {
     return this.#start(host, (runId) => this.#api.checks.runQuick(runId, host));
+  }
+
+  /**
+   * Opens the report files the system handed to Sealcheck, one run each (a file that is not a
+   * report becomes a failed run that says why). Returns the first run's id, or null if none.
+   */
+  async openWaitingReports(): Promise<string | null> {
+    let first: string | null = null;
+    for (let i = 0; i < MAX_REPORTS_AT_ONCE; i++) {
+      const runId = this.#newRunId();
+      let view: C.CheckView | null = null;
+      let failure: unknown = null;
+      try {
+        view = await this.#api.reports.openNext(runId);
+      } catch (err) {
+        failure = err;
+      }
+      if (view === null && failure === null) break;
+      const opened = view;
+      const run = startRun(
+        this.#api.on,
+        runId,
+        opened?.title ?? words.result.savedReportTitle,
+        () => (opened ? Promise.resolve(opened) : Promise.reject(failure)),
+      );
+      this.#runs.set(runId, run);
+      this.#latest = run;
+      first ??= runId;
+    }
+    return first;
   }
 
   async cancel(runId: string): Promise<void> {

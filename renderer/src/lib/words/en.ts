@@ -148,6 +148,12 @@ export const en = {
     cancelled: 'The check was cancelled. Nothing is known from it.',
     failed: (reason: string) => `The check did not finish: ${reason}`,
     checkedAt: (when: string) => `Checked ${when}.`,
+    savedReportTitle: 'a saved report',
+    savedReport: (file: string) => `Opened from the file ${file}.`,
+    savedReportClaims: (when: string, version: string) =>
+      `The file says the check ran ${when}, with Sealcheck ${version}. Nothing vouches for that: anyone can edit such a file.`,
+    savedReportJudged:
+      'What you see is this Sealcheck’s own judgement of the facts in the file, with the authorities this computer trusts. Words saved in the file are never shown.',
     noEndpoints: 'None of the usual mail or chat ports answered on this server.',
     changed: 'Changed since the last check',
     connectionDetails: 'Connection details',
