@@ -13,6 +13,7 @@ import {
   writeFileSync,
   chmodSync,
   existsSync,
+  readdirSync,
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -245,5 +246,15 @@ describe('electron-builder --linux dir (stand-in Electron)', () => {
     expect(existsSync(join(appDir, 'resources/app.asar.unpacked/node_modules/@napi-rs'))).toBe(
       true,
     );
+  });
+
+  it('unpacks the keychain binary of the platform it packages for (so each OS builds its own)', () => {
+    const unpacked = join(appDir, 'resources/app.asar.unpacked/node_modules/@napi-rs');
+    const natives = readdirSync(unpacked).filter((n) => n.startsWith('keyring-'));
+    // npm installs only this machine's package: a Windows or macOS build made here would carry
+    // this Linux binary, which is why docs/packaging.md builds every installer on its own OS.
+    expect(natives).toEqual([`keyring-linux-${process.arch}-gnu`]);
+    const files = readdirSync(join(unpacked, natives[0] ?? ''));
+    expect(files.some((f) => f.endsWith('.node'))).toBe(true);
   });
 });
