@@ -245,6 +245,38 @@ test('export: the printable report and the full results are saved, and both open
   await expect(page.getByText("The server's certificate has run out").first()).toBeVisible();
 });
 
+test('the warning decoder: an app’s error code held against what the check saw', async ({
+  shell,
+}, testInfo) => {
+  const s = new AccountScreens(shell.page);
+  await s.addByHand({
+    address: 'alice@test.example',
+    incoming: {
+      protocol: 'imap',
+      host: 'mail.test.example',
+      port: port('dovecot-imap-implicit-good'),
+      security: 'implicit',
+    },
+    outgoing: null,
+    check: true,
+  });
+  await s.waitForResult();
+  await s.main.getByText('What did your app’s warning say?').click();
+  const box = s.main.getByLabel(/Paste the message or error code your app showed/);
+  // The server is right from here: Thunderbird's "unknown issuer" comes from the user's side.
+  await box.fill('Error code: SEC_ERROR_UNKNOWN_ISSUER');
+  await s.main.getByRole('button', { name: 'Explain it' }).click();
+  const answer = s.main.getByRole('status').filter({ hasText: 'Recognised' });
+  await expect(answer).toContainText('Recognised: SEC_ERROR_UNKNOWN_ISSUER.');
+  await expect(answer).toContainText('From here, mail.test.example looks right');
+  await expect(answer).toContainText('Antivirus mail scans and work or hotel networks do this');
+  await expectAccessible(shell.page, testInfo);
+  // Text it does not know is not guessed at.
+  await box.fill('my mail is broken');
+  await s.main.getByRole('button', { name: 'Explain it' }).click();
+  await expect(s.main.getByRole('status').filter({ hasText: 'does not recognise' })).toBeVisible();
+});
+
 test('import from Thunderbird: the profile is found, its accounts added and checked', async ({
   shell,
   home,

@@ -147,6 +147,23 @@ export const FingerprintResult = v.object({
   meaning: v.string(),
 });
 
+/** The text or code a mail app showed, pasted (only the first 4,000 characters are read). */
+export const WarningText = v.pipe(v.string(), v.minLength(1), v.maxLength(8000));
+
+export const WarningResult = v.object({
+  /** The code or message recognised; null when nothing was. */
+  recognised: v.nullable(v.string()),
+  causes: v.array(
+    v.object({
+      cause: v.string(),
+      seenHere: v.boolean(),
+      findings: v.array(v.string()),
+      sentence: v.string(),
+    }),
+  ),
+  conclusion: v.string(),
+});
+
 export const HistoryOwner = v.union([AccountId, v.literal('quick')]);
 export const HistoryRecord = v.object({
   checkedAt: v.string(),
@@ -179,6 +196,7 @@ export type CertificateView = v.InferOutput<typeof CertificateView>;
 export type TranscriptEntry = v.InferOutput<typeof TranscriptEntry>;
 export type VerdictView = v.InferOutput<typeof VerdictView>;
 export type FingerprintResult = v.InferOutput<typeof FingerprintResult>;
+export type WarningResult = v.InferOutput<typeof WarningResult>;
 export type HistoryRecord = v.InferOutput<typeof HistoryRecord>;
 export type LatestCheck = v.InferOutput<typeof LatestCheck>;
 export type Settings = v.InferOutput<typeof Settings>;

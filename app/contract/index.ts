@@ -36,6 +36,8 @@ import {
   RootLabel,
   Settings,
   TimeoutSeconds,
+  WarningResult,
+  WarningText,
 } from './checks';
 import { DomainRequest, DomainView } from './domain';
 import { AppInfo, ProgressEvent, RunId, SelfCheckReport, SelfCheckRequest } from './schemas';
@@ -140,6 +142,16 @@ export const invokes = {
         FingerprintText,
       ]),
       result: FingerprintResult,
+    },
+    /** "Is this the warning you saw?": the app's message held against this endpoint's check. */
+    decodeWarning: {
+      channel: 'checks:decode-warning',
+      args: v.tuple([
+        RunId,
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64)),
+        WarningText,
+      ]),
+      result: WarningResult,
     },
   },
   domain: {

@@ -25,6 +25,7 @@ import { changeText } from '../core/explain/changes';
 import { fingerprintWords } from '../core/explain/clients';
 import { domainMarkdown, domainView, type DomainView } from '../core/explain/domain-view';
 import { helpdeskMarkdown } from '../core/explain/helpdesk';
+import { decodeWarning, warningView } from '../core/explain/warning';
 import type { EndpointTarget } from '../core/facts/endpoint';
 import { judgeEndpoint, type Judgement } from '../core/findings/judge';
 import { accountVerdict, refusedEverywhere } from '../core/findings/verdict';
@@ -333,6 +334,18 @@ export function createChecks(deps: ChecksDeps) {
       };
       keep({ view, judgements: report.judgements });
       return view;
+    },
+
+    'checks.decodeWarning': async (runId: string, endpointIndex: number, text: string) => {
+      const { view, judgements } = runOf(runId);
+      const j = judgements[endpointIndex];
+      if (!j) throw new PublicError('not-found', 'That server is not part of this check.');
+      return warningView(
+        decodeWarning(text),
+        j.findings,
+        view.endpoints[endpointIndex]?.host ?? j.facts.target.host,
+        j.certificates.length > 0,
+      );
     },
 
     'checks.compareFingerprint': async (runId: string, endpointIndex: number, text: string) => {

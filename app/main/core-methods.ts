@@ -21,6 +21,7 @@ export const CORE_METHODS = [
   'checks.export',
   'checks.compareFingerprint',
   'checks.openReport',
+  'checks.decodeWarning',
   'domain.check',
   'settings.get',
   'settings.setTimeout',

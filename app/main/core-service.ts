@@ -114,6 +114,8 @@ export function createCoreService(deps: CoreServiceDeps) {
       guarded(() => checks['checks.export'](runId, format)),
     'checks.openReport': (runId: string, fileName: string, text: string) =>
       guarded(() => checks['checks.openReport'](runId, fileName, text)),
+    'checks.decodeWarning': (runId: string, endpointIndex: number, text: string) =>
+      guarded(() => checks['checks.decodeWarning'](runId, endpointIndex, text)),
     'checks.compareFingerprint': (runId: string, endpointIndex: number, text: string) =>
       guarded(() => checks['checks.compareFingerprint'](runId, endpointIndex, text)),
     'settings.get': () => guarded(() => checks['settings.get']()),

@@ -133,6 +133,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { savedTo: await deps.dialogs.save(file.fileName, file.content) };
     },
     'checks:compare-fingerprint': call<'checks:compare-fingerprint'>('checks.compareFingerprint'),
+    'checks:decode-warning': call<'checks:decode-warning'>('checks.decodeWarning'),
     'reports:open-next': async (runId: string) => {
       const item = await deps.reports?.next();
       if (!item) return null;

@@ -116,6 +116,22 @@ describe('opening a saved report', () => {
     expect(await invoke('reports:open-next', 'run-none')).toBeNull();
   });
 
+  it('the warning decoder holds an app’s code against the kept check', async () => {
+    const decoded = (await invoke(
+      'checks:decode-warning',
+      'run-original',
+      0,
+      'SEC_ERROR_UNKNOWN_ISSUER',
+    )) as C.WarningResult;
+    expect(decoded.recognised).toBe('SEC_ERROR_UNKNOWN_ISSUER');
+    expect(decoded.conclusion).toMatch(/^From here, .* looks right/);
+    const missing = await invoke('checks:decode-warning', 'run-original', 5, 'x').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((missing as PublicError).code).toBe('not-found');
+  });
+
   it('words saved in the file are never shown: a lying view changes nothing', async () => {
     const report = JSON.parse(exported) as { view: C.CheckView };
     report.view = {

@@ -292,6 +292,14 @@ export const en = {
     copied: 'Copied',
   },
 
+  warning: {
+    title: 'What did your app’s warning say?',
+    paste: (host: string) =>
+      `Paste the message or error code your app showed for ${host} (for example SEC_ERROR_UNKNOWN_ISSUER)`,
+    explain: 'Explain it',
+    recognised: (what: string) => `Recognised: ${what}.`,
+  },
+
   fingerprint: {
     title: 'Is this the warning you saw?',
     paste: (host: string) => `Paste the fingerprint your app showed for ${host} (SHA-256 or SHA-1)`,
