@@ -140,12 +140,16 @@ describe('private authority and interception', () => {
   });
 
   it('a system-only root named like an interception product is interception (critical)', () => {
-    const avRoot = makeCert(dir, 'av-root', { subject: '/O=AVAST Software s.r.o./CN=Avast Web Mail Shield Root', extensions: CA_EXTENSIONS }); // prettier-ignore
+    const avRoot = makeCert(dir, 'av-root', { subject: '/O=Avast Web\\/Mail Shield/CN=Avast Web\\/Mail Shield Root', extensions: CA_EXTENSIONS }); // prettier-ignore
     const avLeaf = makeCert(dir, 'av-leaf', { subject: '/CN=mail.example.org', issuer: avRoot, extensions: leafExtensions(['DNS:mail.example.org']) }); // prettier-ignore
     const a = analyze([avLeaf, avRoot], { trust: trust({ systemRoots: [avRoot.pem] }) });
     const f = findings(a).find((x) => x.id === 'cert.intercepted');
     expect(f?.severity).toBe('critical');
-    expect(f?.evidence).toMatchObject({ product: 'Avast', root: { index: 1 } });
+    expect(f?.evidence).toMatchObject({
+      product: 'Avast Web/Mail Shield',
+      productKind: 'antivirus',
+      root: { index: 1 },
+    });
     expect(ids(a)).toEqual(['cert.intercepted']);
     // An unknown name is interception only when the server was seen with a public chain before.
     const corp = analyze([leaf, inter], { trust: trust({ systemRoots: [root.pem] }), seenWithPublicChain: true }); // prettier-ignore

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { matchesDnsId, matchesReferenceIdentity, normaliseReferenceName } from '../tls/identity';
-import { interceptionProduct } from './interception';
+import { interceptionProduct, nameAttributes } from './interception';
 import { checkOcspStaple } from './ocsp';
 import {
   EKU_ANY,
@@ -360,7 +360,13 @@ export function analyzeChain(input: CertInput): CertAnalysis {
       caIssuersUrl: top.caIssuersUrls[0] ?? null,
     });
   } else if (best.anchor === 'system') {
-    const product = interceptionProduct(top.subject);
+    const product = interceptionProduct({
+      root: nameAttributes((best.nodes[topAt] as Node).cert.asn.tbsCertificate.subject),
+      issuer:
+        topAt === 0
+          ? null
+          : nameAttributes((best.nodes[1] as Node).cert.asn.tbsCertificate.subject),
+    });
     problems.push(
       product !== null || input.seenWithPublicChain === true
         ? { kind: 'intercepted', at: topAt, product }

@@ -14,7 +14,12 @@ export {
   type MailClient,
   type Reaction,
 } from './clients';
-export { interceptionProduct } from './interception';
+export {
+  INTERCEPTION_PRODUCTS,
+  interceptionProduct,
+  type InterceptionKind,
+  type InterceptionMatch,
+} from './interception';
 export { colonHex, isWeakKey, isWeakSignature } from './parse';
 export { anchorIndex, defaultTrustStores, splitPem } from './trust';
 export type * from './types';

@@ -106,3 +106,8 @@ export function makeExampleAuthorities(
   });
   return { root, inter };
 }
+
+/** An openssl -subj string from [type, value] pairs, in order; "/" and "\" in values escaped. */
+export function subjectOf(attributes: readonly (readonly [string, string])[]): string {
+  return attributes.map(([t, v]) => `/${t}=${v.replace(/[/\\]/g, (c) => `\\${c}`)}`).join('');
+}

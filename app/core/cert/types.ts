@@ -3,6 +3,7 @@
  * analyzeChain (analyze.ts) fills a CertAnalysis from the peer chain; findings/rules-certificate.ts
  * turns it into findings.
  */
+import type { InterceptionMatch } from './interception';
 
 /** The trust anchors a chain is checked against. */
 export interface TrustStores {
@@ -159,7 +160,12 @@ export type CertProblem =
   | { readonly kind: 'revoked'; readonly at: number }
   | { readonly kind: 'revocation-not-checked'; readonly reason: 'not-stapled' | 'staple-invalid' }
   | { readonly kind: 'private-authority'; readonly at: number }
-  | { readonly kind: 'intercepted'; readonly at: number; readonly product: string | null }
+  | {
+      readonly kind: 'intercepted';
+      readonly at: number;
+      /** The known product whose authority this is (interception-products.ts), or null. */
+      readonly product: InterceptionMatch | null;
+    }
   | { readonly kind: 'unparsable'; readonly presentedIndex: number; readonly error: string };
 
 export type CertProblemKind = CertProblem['kind'];

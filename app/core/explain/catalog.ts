@@ -578,15 +578,18 @@ export const CATALOG = {
   }),
   'cert.intercepted': ({ evidence, subject: s }) => {
     const who = evidence.product ?? 'Software on this device or a box on your network';
+    // The product's own advice comes from the interception table (cert/interception-products.ts).
+    const onThisDevice = evidence.product !== null && evidence.productKind === 'antivirus';
     return {
       title: 'Something between you and the server reads this',
       meaning: `${who} opens the locked link to ${s.host} and reads it. Then it locks it again with its own certificate.`,
       risk: `Whoever runs it can read your password and ${messages(s.protocol)}. If it is your own security software or your employer's, that is by design. If not, someone may be spying on you.`,
       action:
-        evidence.product !== null
-          ? `In ${evidence.product}, turn off the mail or email scan, then check again.`
-          : 'Do not go on unless you know what does this. On a work network, ask your IT team.',
-      whoCanFix: evidence.product !== null ? 'security-software' : 'network',
+        evidence.product === null
+          ? 'Do not go on unless you know what does this. On a work network, ask your IT team.'
+          : (evidence.productAdvice ??
+            `In ${evidence.product}, turn off the mail or email scan, then check again.`),
+      whoCanFix: onThisDevice ? 'security-software' : 'network',
       technicalTerm: 'TLS interception (antivirus or proxy in the middle)',
       details: [
         ...(evidence.product !== null ? [{ label: 'product', value: evidence.product }] : []),

@@ -268,8 +268,24 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
   ],
   'cert.private-authority': [{ evidence: { root: ROOT } }],
   'cert.intercepted': [
-    { evidence: { root: ROOT, product: 'Avast Web Shield' } },
-    { evidence: { root: ROOT, product: null } },
+    {
+      evidence: {
+        root: ROOT,
+        product: 'Avast Web/Mail Shield',
+        productKind: 'antivirus',
+        productAdvice:
+          'In Avast, open the Mail Shield settings and turn off the scan of secure mail, then check again.',
+      },
+    },
+    {
+      evidence: {
+        root: ROOT,
+        product: 'Zscaler',
+        productKind: 'proxy',
+        productAdvice: 'Ask your IT team to leave your mail server out of SSL inspection.',
+      },
+    },
+    { evidence: { root: ROOT, product: null, productKind: null, productAdvice: null } },
   ],
   'check.incomplete': [
     {

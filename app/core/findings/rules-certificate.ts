@@ -198,7 +198,12 @@ function one(p: CertProblem, a: CertAnalysis, subject: FindingSubject): Finding 
         id: 'cert.intercepted',
         severity: 'critical',
         subject,
-        evidence: { root: pathRef(a, p.at), product: p.product },
+        evidence: {
+          root: pathRef(a, p.at),
+          product: p.product?.product ?? null,
+          productKind: p.product?.kind ?? null,
+          productAdvice: p.product?.advice ?? null,
+        },
       };
     case 'unparsable':
       return {

@@ -153,7 +153,13 @@ export interface FindingEvidence {
   /** Trusted only through a root this computer trusts but the public store does not. */
   'cert.private-authority': { readonly root: CertRef };
   /** Same, and the root matches a known interception product, or the server was seen with a public chain. */
-  'cert.intercepted': { readonly root: CertRef; readonly product: string | null };
+  'cert.intercepted': {
+    readonly root: CertRef;
+    /** The known product's name, its kind and how to switch its scanning off (or null, unknown). */
+    readonly product: string | null;
+    readonly productKind: 'antivirus' | 'firewall' | 'proxy' | null;
+    readonly productAdvice: string | null;
+  };
 
   // ── the account as the app is set up ──
   /**
