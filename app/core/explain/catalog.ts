@@ -398,13 +398,20 @@ export const CATALOG = {
   }),
   'clock.suspect': ({ evidence, subject: s }) => ({
     title: "Your device's clock seems to be wrong",
-    meaning: `The certificate for ${s.host} is off by only ${duration(evidence.skewSeconds)}. That most often means the clock on this device is ${evidence.skewSeconds < 0 ? 'behind' : 'ahead'}.`,
+    meaning:
+      evidence.basis === 'server-time'
+        ? `The server at ${server(s)} says it is ${evidence.serverSaid ?? 'another time'}. By that time its certificate is fine. So the clock on this device is ${duration(evidence.skewSeconds)} ${evidence.skewSeconds < 0 ? 'behind' : 'ahead'}.`
+        : `The certificate for ${s.host} is off by only ${duration(evidence.skewSeconds)}. That most often means the clock on this device is ${evidence.skewSeconds < 0 ? 'behind' : 'ahead'}.`,
     risk: 'Until the clock is right, your app cannot check who the server is. Do not accept warnings until then.',
     action: 'Set the date and time on your device to update by itself, then check again.',
     whoCanFix: 'clock',
-    technicalTerm: 'clock skew (certificate validity period)',
+    technicalTerm:
+      evidence.basis === 'server-time'
+        ? 'clock skew (time stated by the server)'
+        : 'clock skew (certificate validity period)',
     details: [
       { label: 'estimated clock offset (s)', value: String(evidence.skewSeconds) },
+      ...(evidence.serverSaid ? [{ label: 'the server said', value: evidence.serverSaid }] : []),
       ...certDetails(evidence.cert),
     ],
   }),

@@ -205,6 +205,14 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
   'clock.suspect': [
     { evidence: { cert: LEAF, skewSeconds: -7200, basis: 'certificate-validity' } },
     { evidence: { cert: LEAF, skewSeconds: 1500, basis: 'certificate-validity' } },
+    {
+      evidence: {
+        cert: LEAF,
+        skewSeconds: -3 * 86400,
+        basis: 'server-time',
+        serverSaid: 'Thu, 03 Dec 2026 14:03:01 +0000',
+      },
+    },
   ],
   'cert.self-signed': [{ evidence: { cert: { ...LEAF, issuer: LEAF.subject } } }],
   'cert.untrusted-issuer': [

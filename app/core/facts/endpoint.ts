@@ -56,6 +56,18 @@ export interface Greeting {
   readonly kind: 'ok' | 'preauth' | 'reject' | 'other';
   /** SMTP: the reply code; XMPP: none. */
   readonly code?: number;
+  /**
+   * The time the server stated in its greeting (Exim, Sendmail, Exchange write one), and when
+   * this computer received it, both by this computer's clock (protocols/server-time.ts).
+   */
+  readonly serverTime?: {
+    /** The date text as the server wrote it (escaped). */
+    readonly said: string;
+    /** The instant it names (ISO 8601). */
+    readonly at: string;
+    /** This computer's clock when the greeting arrived (ISO 8601). */
+    readonly receivedAt: string;
+  };
 }
 
 /** Capabilities as advertised at one moment (before or after TLS). */

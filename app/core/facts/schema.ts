@@ -241,6 +241,7 @@ export const GreetingSchema = v.object({
   lines: list(text()),
   kind: v.picklist(GREETING_KINDS),
   code: v.optional(int(0, 999)),
+  serverTime: v.optional(v.object({ said: text(200), at: isoTime, receivedAt: isoTime })),
 });
 
 /** Protocol extras (SMTP SIZE, IMAP IDLE): counted first, then each key and value capped. */

@@ -13,6 +13,7 @@
  * Fail closed: if the certificate analysis throws, the address gets check.incomplete and the
  * verdict cannot be "verified".
  */
+import { explainedByClock, hasDateProblem, statedClock } from './rules-clock';
 import { analyzeChain, type CertAnalysis, type TrustStores } from '../cert';
 import {
   FACTS_SCHEMA,
@@ -142,7 +143,30 @@ function certificateFindingsFor(
         }),
       ];
     }
-    const found = certificateFindings(analysis, subject);
+    let found = certificateFindings(analysis, subject);
+    const clock = statedClock(a);
+    if (clock !== null && hasDateProblem(found)) {
+      // Judged again at the time the server states: if that clears every date problem, this
+      // computer's clock is the cause (the analysis by this clock stays the one shown).
+      let atServerTime: CertAnalysis | null = null;
+      try {
+        atServerTime = analyzeChain({
+          peerChain,
+          chainSource,
+          referenceName,
+          service,
+          ocspResponse: tls.ocsp.response,
+          now: new Date(now.getTime() + clock.seconds * 1000),
+          trust,
+        });
+      } catch {
+        atServerTime = null;
+      }
+      const dateKinds = new Set(['expired', 'not-yet-valid', 'clock-suspect']);
+      if (atServerTime !== null && !atServerTime.problems.some((p) => dateKinds.has(p.kind))) {
+        found = explainedByClock(found, clock);
+      }
+    }
     // Why: with plaintext configured the app makes no TLS connection; the certificate is what it
     // would meet after switching to STARTTLS: worth fixing, at most a warning (tls.none is the
     // critical one).

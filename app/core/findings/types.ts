@@ -110,7 +110,12 @@ export interface FindingEvidence {
     readonly cert: CertRef;
     /** Estimated offset of this computer's clock, in seconds (negative: behind). */
     readonly skewSeconds: number;
-    readonly basis: 'certificate-validity';
+    /**
+     * certificate-validity: only the certificate's dates are a little off; server-time: the
+     * time the server stated (serverSaid) makes the certificate valid (rules-clock.ts).
+     */
+    readonly basis: 'certificate-validity' | 'server-time';
+    readonly serverSaid?: string;
   };
   'cert.self-signed': { readonly cert: CertRef };
   /** The chain ends at an issuer that no trusted store knows. */

@@ -65,6 +65,7 @@ import type {
 import type { Dialog, DialogContext } from '../protocols/dialog';
 import type { TlsSessionCache } from '../net/tls-sessions';
 import { dialogFor } from '../protocols/registry';
+import { timeInLines } from '../protocols/server-time';
 import { scanTls, type ScanMode } from '../tls/scanner/scan';
 import { DEFAULT_INJECTION_WAIT_MS, runInjectionTest, settleHandshakeRefusal } from './injection';
 import { openForScan } from './scan-transport';
@@ -385,7 +386,19 @@ async function probeAddress(
 
     const session = dialog.create(c, context(c));
     const greeting = await step('greeting', () => session.greet());
-    record.greeting = greeting;
+    const receivedAt = (env.options.wallClock ?? Date.now)();
+    const stated = timeInLines(greeting.lines);
+    // A time in the greeting is evidence about this computer's clock (findings/rules-clock.ts).
+    record.greeting = stated
+      ? {
+          ...greeting,
+          serverTime: {
+            said: stated.said,
+            at: stated.at.toISOString(),
+            receivedAt: new Date(receivedAt).toISOString(),
+          },
+        }
+      : greeting;
     if (greeting.kind === 'reject') {
       throw new ProbeError({
         step: 'greeting',
