@@ -205,6 +205,8 @@ describe('help-desk Markdown', () => {
     expect(md).not.toContain('203.0.113.9');
     expect(md).toContain('\\[your address\\]');
     expect(md).toContain('other.test.example');
-    expect(md).toContain('**Who can fix it:** your mail provider');
+    // The bed's other.test.example is the same server: the user can fix it by using that name.
+    expect(md).toContain('change the server name to other.test.example');
+    expect(md).toContain('**Who can fix it:** you (a setting in your app)');
   });
 });

@@ -461,14 +461,22 @@ export const CATALOG = {
       action:
         s.protocol === 'xmpp'
           ? `${DONT_ACCEPT} Tell ${provider(s.protocol)} that the certificate must be for ${evidence.expected}, the domain of your address.`
-          : names.length > 0
-            ? `${DONT_ACCEPT} Ask ${provider(s.protocol)} which server name to use. If they say ${names[0] ?? ''}, put that name in ${app(s.protocol)}.`
-            : `${DONT_ACCEPT} Tell ${provider(s.protocol)} that the certificate names no server.`,
-      whoCanFix: 'mail-provider',
+          : evidence.sameServer && evidence.sameServer.length > 0
+            ? `In ${app(s.protocol)}, change the server name to ${evidence.sameServer[0] ?? ''}. It is the same server, and its certificate is valid for that name. Do not accept the warning instead.`
+            : names.length > 0
+              ? `${DONT_ACCEPT} Ask ${provider(s.protocol)} which server name to use. If they say ${names[0] ?? ''}, put that name in ${app(s.protocol)}.`
+              : `${DONT_ACCEPT} Tell ${provider(s.protocol)} that the certificate names no server.`,
+      whoCanFix:
+        s.protocol !== 'xmpp' && evidence.sameServer && evidence.sameServer.length > 0
+          ? 'you'
+          : 'mail-provider',
       technicalTerm: 'name mismatch (the subject alternative names do not match, RFC 9525)',
       details: [
         { label: 'expected', value: evidence.expected },
         { label: 'valid for', value: names.join(', ') },
+        ...(evidence.sameServer && evidence.sameServer.length > 0
+          ? [{ label: 'same server as', value: evidence.sameServer.join(', ') }]
+          : []),
         ...(evidence.commonNameOnly !== null
           ? [{ label: 'common name (ignored)', value: evidence.commonNameOnly }]
           : []),

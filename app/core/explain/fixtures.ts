@@ -249,6 +249,14 @@ export const FIXTURES: { readonly [K in FindingId]: NonEmpty<Fixture<K>> } = {
       evidence: { expected: 'example.org', validFor: ['xmpp.hostingco.net'], commonNameOnly: null },
       subject: { protocol: 'xmpp', port: 5222 },
     },
+    {
+      evidence: {
+        expected: 'mail.example.org',
+        validFor: ['mail.hostingco.net', 'hostingco.net'],
+        commonNameOnly: null,
+        sameServer: ['mail.hostingco.net'],
+      },
+    },
   ],
   'cert.weak-key': [
     { evidence: { cert: LEAF, algorithm: 'RSA', bits: 1024, curve: null } },

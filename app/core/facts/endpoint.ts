@@ -183,6 +183,14 @@ export interface AddressFacts {
    * connections of its own; null when the scan was off or the address could not be reached.
    */
   readonly scan: ScanFacts | null;
+  /**
+   * When the certificate is trusted but for other names: which of those names resolve to this
+   * same address (probe/same-server.ts), so the app can be pointed at one of them.
+   */
+  readonly sameServerNames?: readonly {
+    readonly name: string;
+    readonly sameAddress: boolean | 'unknown';
+  }[];
   /** Milliseconds from the address's connect start to the end of each step reached. */
   readonly timings: Partial<Record<Step, number>>;
   /** TCP connections this address's probe opened (the dialog, the login probe, the injection test). */

@@ -364,6 +364,12 @@ export const AddressFactsSchema = v.object({
   loginBeforeTls: v.nullable(LoginBeforeTlsFactsSchema),
   injection: v.nullable(InjectionFactsSchema),
   scan: v.nullable(ScanFactsSchema),
+  sameServerNames: v.optional(
+    list(
+      v.object({ name: hostName, sameAddress: v.union([v.boolean(), v.literal('unknown')]) }),
+      8,
+    ),
+  ),
   timings: optionalKeys(STEPS, measure),
   connections: int(),
   transcript: list(TranscriptEntrySchema),

@@ -156,7 +156,7 @@ function certificateFindingsFor(
           referenceName,
           service,
           ocspResponse: tls.ocsp.response,
-          now: new Date(now.getTime() + clock.seconds * 1000),
+          now: new Date(now.getTime() + clock.offsetMs),
           trust,
         });
       } catch {
@@ -166,6 +166,15 @@ function certificateFindingsFor(
       if (atServerTime !== null && !atServerTime.problems.some((p) => dateKinds.has(p.kind))) {
         found = explainedByClock(found, clock);
       }
+    }
+    const sameServer = (a.sameServerNames ?? []).filter((n) => n.sameAddress === true);
+    if (sameServer.length > 0) {
+      // The certificate is right for a name that reaches this very server: say which.
+      found = found.map((f) =>
+        f.id === 'cert.name-mismatch'
+          ? { ...f, evidence: { ...f.evidence, sameServer: sameServer.map((n) => n.name) } }
+          : f,
+      );
     }
     // Why: with plaintext configured the app makes no TLS connection; the certificate is what it
     // would meet after switching to STARTTLS: worth fixing, at most a warning (tls.none is the

@@ -14,6 +14,11 @@ export const CLOCK_EVIDENCE_MIN_SECONDS = 10 * 60;
 export interface StatedClock {
   /** The server's stated time minus this computer's, in seconds (positive: the server is ahead). */
   readonly seconds: number;
+  /**
+   * The same in milliseconds, taking the stated time at the end of its second (servers write
+   * whole seconds, so their clock read up to 999 ms later than the text says).
+   */
+  readonly offsetMs: number;
   /** The date text as the server wrote it. */
   readonly said: string;
 }
@@ -22,9 +27,10 @@ export interface StatedClock {
 export function statedClock(a: AddressFacts): StatedClock | null {
   const t = a.greeting?.serverTime;
   if (!t) return null;
-  const seconds = Math.round((Date.parse(t.at) - Date.parse(t.receivedAt)) / 1000);
+  const offsetMs = Date.parse(t.at) + 999 - Date.parse(t.receivedAt);
+  const seconds = Math.round(offsetMs / 1000);
   if (!Number.isFinite(seconds) || Math.abs(seconds) < CLOCK_EVIDENCE_MIN_SECONDS) return null;
-  return { seconds, said: t.said };
+  return { seconds, offsetMs, said: t.said };
 }
 
 const DATE_FINDINGS = new Set<Finding['id']>([

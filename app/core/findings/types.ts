@@ -129,6 +129,8 @@ export interface FindingEvidence {
     readonly validFor: readonly string[];
     /** The subject's Common Name, when it would match but RFC 9525 ignores it. */
     readonly commonNameOnly: string | null;
+    /** Names the certificate is valid for that point to this same server (probe/same-server.ts). */
+    readonly sameServer?: readonly string[];
   };
   'cert.weak-key': {
     readonly cert: CertRef;

@@ -66,6 +66,7 @@ import type { Dialog, DialogContext } from '../protocols/dialog';
 import type { TlsSessionCache } from '../net/tls-sessions';
 import { dialogFor } from '../protocols/registry';
 import { timeInLines } from '../protocols/server-time';
+import { sameServerNames, type SameServerName } from './same-server';
 import { scanTls, type ScanMode } from '../tls/scanner/scan';
 import { DEFAULT_INJECTION_WAIT_MS, runInjectionTest, settleHandshakeRefusal } from './injection';
 import { openForScan } from './scan-transport';
@@ -225,6 +226,7 @@ class AddressRecord {
   loginBeforeTls: LoginBeforeTlsFacts | null = null;
   injection: InjectionFacts | null = null;
   scan: ScanFacts | null = null;
+  sameServer: readonly SameServerName[] = [];
   readonly timings: Mutable<Partial<Record<Step, number>>> = {};
   connections = 0;
   main: Connection | null = null;
@@ -268,6 +270,7 @@ class AddressRecord {
       loginBeforeTls: this.loginBeforeTls,
       injection: this.injection,
       scan: this.scan,
+      ...(this.sameServer.length > 0 ? { sameServerNames: this.sameServer } : {}),
       timings: { ...this.timings },
       connections: this.connections,
       transcript,
@@ -333,6 +336,16 @@ async function probeAddress(
   const started = now();
   let injection: Promise<void> | null = null;
   let scan: Promise<void> | null = null;
+  let sameServer: Promise<void> | null = null;
+  /** After a handshake whose only fault is the name: which of its names are this server's. */
+  const lookUpSameServer = (tls: TlsFacts): void => {
+    sameServer = sameServerNames(tls, address, {
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+      signal,
+    }).then((names) => {
+      record.sameServer = names;
+    });
+  };
 
   /** Runs one step: progress events, its timing, its errors recorded (then rethrown). */
   const step = async <T>(name: Step, fn: () => Promise<T>): Promise<T> => {
@@ -382,6 +395,7 @@ async function probeAddress(
         c.startTls({ ...env.tls, ...(dialog.alpn.length > 0 ? { alpn: dialog.alpn } : {}) }),
       );
       record.tls = upgrade.tls;
+      lookUpSameServer(upgrade.tls);
     }
 
     const session = dialog.create(c, context(c));
@@ -465,6 +479,7 @@ async function probeAddress(
         } else {
           const upgrade = await step('handshake', () => c.startTls(env.tls));
           record.tls = upgrade.tls;
+          lookUpSameServer(upgrade.tls);
           const extra = upgrade.plaintextAfterGoAhead;
           record.starttls = {
             ...record.starttls,
@@ -498,6 +513,7 @@ async function probeAddress(
       record.open.delete(connection);
     }
     if (scan) await scan;
+    if (sameServer) await sameServer;
     if (injection) {
       await injection;
       if (record.starttls?.outcome !== 'accepted' && record.injection) {
