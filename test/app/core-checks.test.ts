@@ -205,6 +205,8 @@ describe('checks.runQuick', () => {
         since,
         from: first.endpoints[0]?.certificate?.path[0]?.sha256 ?? '?',
         to: implicit?.certificate?.path[0]?.sha256 ?? '?',
+        assessment: 'unknown',
+        reasons: [],
       }),
       changeText({
         kind: 'verdict-changed',

@@ -91,6 +91,12 @@ describe('recordOf', () => {
       findingIds: j.findings.map((f) => f.id),
       leafSha256: sha256Of(leaf.b64),
       starttlsOffered: null,
+      certificate: {
+        names: expect.any(Array),
+        issuer: expect.any(String),
+        anchor: expect.any(String),
+        keySha256: expect.stringMatching(/^[0-9A-F:]{95}$/),
+      },
     });
     // The fingerprint is the one the certificate analysis shows.
     expect(r.leafSha256).toBe(j.certificates[0]?.presented[0]?.sha256);
@@ -189,7 +195,15 @@ describe('changesBetween', () => {
 
   it('a different certificate, only when both fingerprints are known', () => {
     expect(changesBetween(record(), next({ leafSha256: 'CC:DD' }))).toEqual([
-      { kind: 'certificate-changed', since, from: 'AA:BB', to: 'CC:DD' },
+      // Records without certificate details (an older version's) cannot be compared further.
+      {
+        kind: 'certificate-changed',
+        since,
+        from: 'AA:BB',
+        to: 'CC:DD',
+        assessment: 'unknown',
+        reasons: [],
+      },
     ]);
     expect(changesBetween(record({ leafSha256: null }), next({ leafSha256: 'CC:DD' }))).toEqual([]);
     expect(changesBetween(record(), next({ leafSha256: null }))).toEqual([]);

@@ -8,6 +8,7 @@
  * endpoint and MAX_ENDPOINTS endpoints, nothing older than the retention period (default 180
  * days). Records hold no transcript, no server text beyond ids and fingerprints, no password.
  */
+import { X509Certificate } from 'node:crypto';
 import * as v from 'valibot';
 import type { AddressFacts } from '../facts/endpoint';
 import type { Judgement } from '../findings/judge';
@@ -35,6 +36,19 @@ const Record_ = v.strictObject({
   leafSha256: v.nullable(v.pipe(v.string(), v.maxLength(95))),
   /** Whether STARTTLS was offered (null for implicit TLS, or when nothing was seen). */
   starttlsOffered: v.nullable(v.boolean()),
+  /** What a changed certificate is compared by (absent in records of older versions). */
+  certificate: v.optional(
+    v.strictObject({
+      /** The names it is valid for, sorted (DNS names and IP addresses). */
+      names: v.pipe(v.array(v.pipe(v.string(), v.maxLength(253))), v.maxLength(32)),
+      /** The issuing authority's subject. */
+      issuer: v.pipe(v.string(), v.maxLength(512)),
+      /** Where its path ends: a public root, one only this system trusts, an interception product's, or nowhere. */
+      anchor: v.picklist(['public', 'private', 'interception', 'none']),
+      /** SHA-256 of the public key (SubjectPublicKeyInfo), to tell a re-key from the same key. */
+      keySha256: v.nullable(v.pipe(v.string(), v.maxLength(95))),
+    }),
+  ),
 });
 export type HistoryRecord = v.InferOutput<typeof Record_>;
 
@@ -47,12 +61,28 @@ const HistoryFile = v.strictObject({
 });
 type HistoryFile = v.InferOutput<typeof HistoryFile>;
 
+/**
+ * How a new certificate compares with the last one seen: a routine renewal (same names, from a
+ * public authority as before), or something to look at, with the reasons.
+ */
+export type CertificateChangeKind = 'renewal' | 'look-closer' | 'unknown';
+export type CertificateChangeReason =
+  | 'names-changed'
+  | 'now-private-authority'
+  | 'now-interception-product'
+  | 'no-longer-trusted'
+  | 'other-public-authority'
+  | 'same-key'
+  | 'new-key';
+
 export type Change =
   | {
       readonly kind: 'certificate-changed';
       readonly since: string;
       readonly from: string;
       readonly to: string;
+      readonly assessment: CertificateChangeKind;
+      readonly reasons: readonly CertificateChangeReason[];
     }
   | { readonly kind: 'starttls-gone'; readonly since: string }
   | {
@@ -102,7 +132,73 @@ export function recordOf(j: Judgement, checkedAt: string): HistoryRecord {
     findingIds: [...new Set(j.findings.map((f) => f.id))].slice(0, 100),
     leafSha256: leaf ? sha256Of(leaf) : null,
     starttlsOffered: offered,
+    ...(certificateOf(j, leaf) ?? {}),
   };
+}
+
+/** What the next check compares a changed certificate by, from the first chain's analysis. */
+function certificateOf(
+  j: Judgement,
+  leaf: string | undefined,
+): { certificate: NonNullable<HistoryRecord['certificate']> } | null {
+  const analysis = j.certificates[0];
+  const info = analysis?.presented[0];
+  if (!analysis || !info || leaf === undefined) return null;
+  const intercepted = analysis.problems.some((p) => p.kind === 'intercepted');
+  const anchor = analysis.path?.anchor ?? null;
+  let keySha256: string | null = null;
+  try {
+    const spki = new X509Certificate(Buffer.from(leaf, 'base64')).publicKey.export({
+      type: 'spki',
+      format: 'der',
+    });
+    keySha256 = sha256Of(spki.toString('base64'));
+  } catch {
+    keySha256 = null;
+  }
+  return {
+    certificate: {
+      names: [...info.dnsNames, ...info.ipAddresses]
+        .map((n) => n.toLowerCase().slice(0, 253))
+        .sort()
+        .slice(0, 32),
+      issuer: info.issuer.slice(0, 512),
+      anchor: intercepted
+        ? 'interception'
+        : anchor === 'public'
+          ? 'public'
+          : anchor === null
+            ? 'none'
+            : 'private',
+      keySha256,
+    },
+  };
+}
+
+/** A changed certificate, compared with the one before (pure). */
+export function assessCertificateChange(
+  before: HistoryRecord['certificate'],
+  after: HistoryRecord['certificate'],
+): { assessment: CertificateChangeKind; reasons: CertificateChangeReason[] } {
+  if (!before || !after) return { assessment: 'unknown', reasons: [] };
+  const reasons: CertificateChangeReason[] = [];
+  if (before.names.join('\n') !== after.names.join('\n')) reasons.push('names-changed');
+  if (after.anchor === 'interception' && before.anchor !== 'interception') {
+    reasons.push('now-interception-product');
+  } else if (after.anchor === 'private' && before.anchor === 'public') {
+    reasons.push('now-private-authority');
+  } else if (after.anchor === 'none' && before.anchor !== 'none') {
+    reasons.push('no-longer-trusted');
+  }
+  const suspicious = reasons.length > 0;
+  if (before.issuer !== after.issuer && after.anchor === 'public' && before.anchor === 'public') {
+    reasons.push('other-public-authority');
+  }
+  if (before.keySha256 !== null && after.keySha256 !== null) {
+    reasons.push(before.keySha256 === after.keySha256 ? 'same-key' : 'new-key');
+  }
+  const routine = !suspicious && after.anchor === 'public' && before.anchor === 'public';
+  return { assessment: routine ? 'renewal' : 'look-closer', reasons };
 }
 
 /** What changed from the previous record to this one (pure). */
@@ -120,6 +216,7 @@ export function changesBetween(previous: HistoryRecord | null, next: HistoryReco
       since,
       from: previous.leafSha256,
       to: next.leafSha256,
+      ...assessCertificateChange(previous.certificate, next.certificate),
     });
   }
   if (previous.starttlsOffered === true && next.starttlsOffered === false) {

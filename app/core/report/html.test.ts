@@ -185,6 +185,8 @@ describe('checkReportHtml', () => {
       since: '2026-02-01T00:00:00.000Z',
       from: 'AA',
       to: 'BB',
+      assessment: 'unknown',
+      reasons: [],
     });
     const view = viewOf('mail.example.org', 'Alice', [change, 'Second change']);
     const page = checkReportHtml(view, '1');
