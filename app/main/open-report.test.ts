@@ -45,17 +45,18 @@ describe('readReportFile', () => {
   it('refuses, in one sentence each: a missing file, a directory, a huge file, bytes that are not text', async () => {
     expect(await readReportFile(join(dir, 'missing.sealcheck'))).toEqual({
       fileName: 'missing.sealcheck',
-      problem: 'Sealcheck could not open this file.',
+      problem: 'Sealcheck cannot read it: there is no such file.',
     });
     await mkdir(join(dir, 'folder.sealcheck'));
     expect(await readReportFile(join(dir, 'folder.sealcheck'))).toMatchObject({
-      problem: 'This is not a file Sealcheck can open.',
+      problem: 'Sealcheck cannot read it: it is not a file.',
     });
     const huge = join(dir, 'huge.sealcheck');
     await writeFile(huge, '');
     await truncate(huge, 17 * 1024 * 1024); // sparse: no 17 MB written
     expect(await readReportFile(huge)).toMatchObject({
-      problem: 'The file is too large to be a Sealcheck report.',
+      problem:
+        'The file is not a Sealcheck report: it is larger than 16 MB, far more than any report.',
     });
     const binary = join(dir, 'binary.sealcheck');
     await writeFile(binary, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));

@@ -6,15 +6,12 @@
  *
  * No Electron here, so the end-to-end harness and the tests use the same inbox as the app.
  */
-import { open } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { MAX_REPORT_CHARS } from '../core/report/open';
+import { readReportFile as readReportText } from '../core/report/read-file';
 
 export const REPORT_EXTENSION = '.sealcheck';
 /** Files waiting at most (a flood of paths on the command line is cut, not queued). */
 export const MAX_WAITING = 16;
-/** UTF-8 takes at most 4 bytes per character; a report larger than this cannot be one. */
-const MAX_BYTES = MAX_REPORT_CHARS;
 
 /** What the window gets for one file: its text to judge, or one sentence on why not. */
 export type InboxItem =
@@ -44,44 +41,11 @@ function shownName(path: string): string {
   return name.length > 120 ? `${name.slice(0, 119)}…` : name;
 }
 
-/** Reads one report file: a regular file, at most MAX_BYTES, valid UTF-8; else a sentence. */
+/** Reads one report file (core/report/read-file.ts): its text, or one sentence on why not. */
 export async function readReportFile(path: string): Promise<InboxItem> {
   const fileName = shownName(path);
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return { fileName, problem: 'Sealcheck could not open this file.' };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { fileName, problem: 'This is not a file Sealcheck can open.' };
-    if (info.size > MAX_BYTES) {
-      return { fileName, problem: 'The file is too large to be a Sealcheck report.' };
-    }
-    // Read at most one byte more than allowed, whatever the file claims its size is.
-    const buffer = Buffer.alloc(Math.min(info.size, MAX_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length >= buffer.length) {
-        return { fileName, problem: 'The file is too large to be a Sealcheck report.' };
-      }
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length));
-    } catch {
-      return { fileName, problem: 'The file is not a Sealcheck report: it is not text.' };
-    }
-    return { fileName, text };
-  } catch {
-    return { fileName, problem: 'Sealcheck could not read this file.' };
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
+  const read = await readReportText(path);
+  return read.ok ? { fileName, text: read.text } : { fileName, problem: read.problem };
 }
 
 /** Paths waiting to be opened, in arrival order; read one at a time when the window asks. */

@@ -339,10 +339,18 @@ describe('files that are not reports: one sentence, exit 64, no stack trace', ()
 
   test('no such file, a directory; and the command line itself', async () => {
     const missing = join(dir, 'missing.sealcheck');
-    expectRefused(await sealcheck(['report', missing]), missing, 'cannot read it (no such file)');
+    expectRefused(
+      await sealcheck(['report', missing]),
+      missing,
+      'Sealcheck cannot read it: there is no such file.',
+    );
     const folder = join(dir, 'folder.sealcheck');
     mkdirSync(folder);
-    expectRefused(await sealcheck(['report', folder]), folder, 'cannot read it (not a file)');
+    expectRefused(
+      await sealcheck(['report', folder]),
+      folder,
+      'Sealcheck cannot read it: it is not a file.',
+    );
     expect((await sealcheck(['report'])).code).toBe(64);
     expect((await sealcheck(['report', goodFile, goodFile])).code).toBe(64);
     expect((await sealcheck(['report', goodFile, '--json', '--markdown'])).code).toBe(64);

@@ -10,7 +10,7 @@
  * what it should be: one sentence naming the file, never a stack trace. Otherwise the exit code
  * is check's (and domain's) for what the facts show: 0, 1 or 2.
  */
-import { open } from 'node:fs/promises';
+import { readReportFile } from '../../core/report/read-file';
 import type { CliIo } from '../io';
 import { UsageError } from '../usage';
 import { readCaFiles } from './check';
@@ -21,8 +21,7 @@ export const REPORT_OPTIONS = {
   'ca-file': { type: 'string', multiple: true },
 } as const;
 
-/** A report file larger than this is refused before any of it is read (open.ts's own cap). */
-export const MAX_REPORT_FILE_BYTES = 16 * 1024 * 1024;
+export { MAX_REPORT_FILE_BYTES } from '../../core/report/read-file';
 
 export interface ReportValues {
   readonly json?: boolean;
@@ -58,46 +57,11 @@ export interface ReportDependencies {
   readonly now?: () => Date;
 }
 
-/** The file's text: refused unread when too large, and when it is not UTF-8 text. */
+/** The file's text, or a usage error naming the file and what is wrong with it. */
 async function readReport(file: string): Promise<string> {
-  const cannot = (why: string): UsageError => new UsageError(`${file}: cannot read it (${why})`);
-  let bytes: Buffer;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw cannot('not a file');
-      if (stat.size > MAX_REPORT_FILE_BYTES) throw tooLarge(file);
-      // One byte more than the cap: a file that grows while read is still caught.
-      const buffer = Buffer.alloc(Math.min(stat.size, MAX_REPORT_FILE_BYTES) + 1);
-      let length = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length === buffer.length) break;
-      }
-      if (length > MAX_REPORT_FILE_BYTES) throw tooLarge(file);
-      bytes = buffer.subarray(0, length);
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw cannot(code === 'ENOENT' ? 'no such file' : (code ?? 'error'));
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`${file}: The file is not a Sealcheck report: it is not text.`);
-  }
-}
-
-function tooLarge(file: string): UsageError {
-  return new UsageError(
-    `${file}: The file is not a Sealcheck report: it is larger than ${MAX_REPORT_FILE_BYTES / 1024 / 1024} MB, far more than any report.`,
-  );
+  const read = await readReportFile(file);
+  if (!read.ok) throw new UsageError(`${file}: ${read.problem}`);
+  return read.text;
 }
 
 export async function reportCommand(
