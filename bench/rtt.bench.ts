@@ -27,8 +27,8 @@ import { loginCheck } from '../app/core/accounts/login-check';
 import type { LookupFunction } from '../app/core/net/resolve';
 import { TlsSessionCache } from '../app/core/net/tls-sessions';
 import { probeEndpoint } from '../app/core/probe';
-import type { CredentialStore } from '../app/core/secrets/credential-store';
 import { say, startDialogServer } from '../test/hostile/servers';
+import { memoryKeychain } from '../test/support/memory-keychain';
 import { HOSTILE_NAME, hostileCert } from '../test/hostile/tls-servers';
 import { bedLookup, findEndpoint, targetOf, type BedDescription } from '../test/bed/endpoints';
 import { startDelayRelay, type DelayRelay } from '../test/support/delay-relay';
@@ -172,14 +172,7 @@ async function loginRows(
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     } as Account;
-    const credentials: CredentialStore = {
-      backend: 'memory',
-      status: async () => ({ available: true, backend: 'memory' }),
-      get: async () => LOGIN_PASSWORD,
-      has: async () => true,
-      set: async () => undefined,
-      delete: async () => false,
-    };
+    const credentials = memoryKeychain({ any: LOGIN_PASSWORD });
     const login = async (sessions: TlsSessionCache | undefined): Promise<void> => {
       const r = await loginCheck(account, 'incoming', {
         credentials,

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AppInfo } from '../../app/contract';
 import { assessAccount } from '../../app/core/assess/account';
 import { defaultTrustStores } from '../../app/core/cert';
 import { helpdeskMarkdown } from '../../app/core/explain/helpdesk';
@@ -21,8 +20,8 @@ import { createKeyringStore } from '../../app/core/secrets';
 import type { Account } from '../../app/core/accounts/model';
 import { createInProcessCore } from '../../app/main/core-in-process';
 import { PublicError } from '../../app/main/errors';
-import { createHandlers } from '../../app/main/handlers';
 import { dispatchInvoke, type Handlers } from '../../app/main/ipc';
+import { windowHandlers } from './support/window-handlers';
 import { bedLookup, findEndpoint, loadBed, type BedDescription } from '../bed/endpoints';
 
 let bed: BedDescription;
@@ -50,18 +49,7 @@ beforeAll(async () => {
     dataDirectory,
     network: { lookup: bedLookup, extraCa: [readFileSync(bed.rootCaFile, 'utf8')] },
   });
-  handlers = createHandlers({
-    core,
-    appInfo: (): AppInfo => ({
-      name: 'Sealcheck',
-      version: '0',
-      versions: { node: '', openssl: '' },
-      platform: 'linux',
-      coreHost: 'in-process',
-    }),
-    dialogs: { save: async () => null, openCertificate: async () => null },
-    events: { progress: (e) => sent.push(e) },
-  });
+  handlers = windowHandlers(core, { events: { progress: (e) => sent.push(e) } });
 });
 afterAll(async () => {
   vi.restoreAllMocks();

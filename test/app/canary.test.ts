@@ -18,14 +18,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AppInfo } from '../../app/contract';
 import type { Account, NewAccount } from '../../app/core/accounts/model';
 import type { LookupFunction } from '../../app/core/net/resolve';
 import { createKeyringStore } from '../../app/core/secrets';
 import { createInProcessCore } from '../../app/main/core-in-process';
 import { PublicError } from '../../app/main/errors';
-import { createHandlers } from '../../app/main/handlers';
 import { dispatchInvoke, type Handlers } from '../../app/main/ipc';
+import { windowHandlers } from './support/window-handlers';
 import {
   resetNow,
   say,
@@ -164,15 +163,7 @@ function handlersFor(extraCa: readonly string[] | undefined, service: string): H
     dataDirectory,
     network: { lookup, ...(extraCa ? { extraCa } : {}) },
   });
-  return createHandlers({
-    core,
-    appInfo: (): AppInfo => ({
-      name: 'Sealcheck',
-      version: '0',
-      versions: { node: '', openssl: '' },
-      platform: 'linux',
-      coreHost: 'in-process',
-    }),
+  return windowHandlers(core, {
     dialogs: {
       save: async (name, content) => {
         const { writeFile } = await import('node:fs/promises');

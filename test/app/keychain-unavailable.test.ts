@@ -13,14 +13,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../../app/contract';
 import type { Account } from '../../app/core/accounts/model';
 import type { LookupFunction } from '../../app/core/net/resolve';
 import { createKeyringStore } from '../../app/core/secrets';
 import { createInProcessCore } from '../../app/main/core-in-process';
 import { PublicError } from '../../app/main/errors';
-import { createHandlers } from '../../app/main/handlers';
 import { dispatchInvoke, type Handlers } from '../../app/main/ipc';
+import { windowHandlers } from './support/window-handlers';
 import { startDialogServer, type HostileServer } from '../hostile/servers';
 import { HOSTILE_NAME, hostileCert } from '../hostile/tls-servers';
 
@@ -42,18 +41,7 @@ beforeAll(async () => {
     dataDirectory,
     network: { lookup, extraCa: [(await hostileCert()).cert] },
   });
-  handlers = createHandlers({
-    core,
-    appInfo: (): AppInfo => ({
-      name: 'Sealcheck',
-      version: '0',
-      versions: { node: '', openssl: '' },
-      platform: 'linux',
-      coreHost: 'in-process',
-    }),
-    dialogs: { save: async () => null, openCertificate: async () => null },
-    events: { progress: () => undefined },
-  });
+  handlers = windowHandlers(core);
 });
 
 afterAll(async () => {

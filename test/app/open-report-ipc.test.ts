@@ -9,27 +9,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo, checks as C } from '../../app/contract';
+import type { checks as C } from '../../app/contract';
 import type { Account } from '../../app/core/accounts/model';
 import type { LookupFunction } from '../../app/core/net/resolve';
-import type { CredentialStore } from '../../app/core/secrets/credential-store';
 import { createInProcessCore } from '../../app/main/core-in-process';
 import { PublicError } from '../../app/main/errors';
-import { createHandlers } from '../../app/main/handlers';
 import { dispatchInvoke, type Handlers } from '../../app/main/ipc';
 import { ReportInbox } from '../../app/main/open-report';
+import { memoryKeychain } from '../support/memory-keychain';
+import { windowHandlers } from './support/window-handlers';
 import { startDialogServer, type HostileServer } from '../hostile/servers';
 import { HOSTILE_NAME, hostileCert } from '../hostile/tls-servers';
 
 const lookup: LookupFunction = (_h, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]);
-const noKeychain: CredentialStore = {
-  backend: 'memory',
-  status: async () => ({ available: true, backend: 'memory' }),
-  get: async () => null,
-  has: async () => false,
-  set: async () => undefined,
-  delete: async () => false,
-};
 
 let dir = '';
 let server: HostileServer;
@@ -41,19 +33,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sealcheck-open-report-ipc-'));
   server = await startDialogServer('imap', { implicit: true });
   const core = createInProcessCore({
-    credentialStore: noKeychain,
+    credentialStore: memoryKeychain(),
     dataDirectory: join(dir, 'data'),
     network: { lookup, extraCa: [(await hostileCert()).cert] },
   });
-  handlers = createHandlers({
-    core,
-    appInfo: (): AppInfo => ({
-      name: 'Sealcheck',
-      version: '0',
-      versions: { node: '', openssl: '' },
-      platform: 'linux',
-      coreHost: 'in-process',
-    }),
+  handlers = windowHandlers(core, {
     dialogs: {
       save: async (name, content) => {
         saved.push({ name, content });
@@ -61,7 +45,6 @@ beforeAll(async () => {
       },
       openCertificate: async () => null,
     },
-    events: { progress: () => undefined },
     reports: inbox,
   });
 });

@@ -6,26 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { adviceFor, loginCheck } from '../../app/core/accounts/login-check';
 import { credentialKey, type Account } from '../../app/core/accounts/model';
-import type { CredentialStore } from '../../app/core/secrets/credential-store';
 import type { LookupFunction } from '../../app/core/net/resolve';
 import { TlsSessionCache } from '../../app/core/net/tls-sessions';
 import { probeEndpoint } from '../../app/core/probe';
+import { memoryKeychain } from '../support/memory-keychain';
 import { say, startDialogServer, type DialogScript } from '../hostile/servers';
 import { HOSTILE_NAME, hostileCert } from '../hostile/tls-servers';
 
 const lookup: LookupFunction = (_h, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]);
 
-/** An in-memory keychain holding one password (the real one is tested in test/keychain). */
-function keychainWith(id: string, password: string): CredentialStore {
-  return {
-    backend: 'memory',
-    status: async () => ({ available: true, backend: 'memory' }),
-    get: async (account) => (account === credentialKey(id) ? password : null),
-    has: async (account) => account === credentialKey(id),
-    set: async () => undefined,
-    delete: async () => false,
-  };
-}
+/** The account's password, in memory (the real keychain is tested in test/keychain). */
+const keychainWith = (id: string, password: string) =>
+  memoryKeychain({ [credentialKey(id)]: password });
 
 function account(port: number): Account {
   return {
