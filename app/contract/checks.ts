@@ -100,6 +100,8 @@ export const EndpointView = v.object({
       leafSha256: v.nullable(v.string()),
     }),
   ),
+  /** Every connection and lookup the check made for this endpoint, and what for. */
+  contacted: v.array(v.string()),
 });
 
 export const CheckView = v.object({

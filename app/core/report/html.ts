@@ -56,7 +56,12 @@ ${e.certificate.broken ? `<dt>Broken link</dt><dd>${html(e.certificate.broken)}<
     : '';
   return `<section><h2>${html(e.title)}</h2>
 <p class="verdict">${html(e.verdict.headline)}.</p><p>${html(e.verdict.sentence)}</p>
-${changes}${findings}${details ? `<h3>Details</h3><dl>${details}</dl>` : ''}${cert}</section>`;
+${changes}${findings}${details ? `<h3>Details</h3><dl>${details}</dl>` : ''}${cert}${contacted(e.contacted)}</section>`;
+}
+
+function contacted(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  return `<h3>What Sealcheck contacted</h3><ul>${lines.map((l) => `<li>${html(l)}</li>`).join('')}</ul>`;
 }
 
 function domainFinding(f: DomainFindingView): string {

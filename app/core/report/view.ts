@@ -13,7 +13,7 @@ import type { CertAnalysis, CertInfo } from '../cert';
 import { explain, whoCanFixText } from '../explain/catalog';
 import { verdictHeadline, verdictSentence } from '../explain/verdicts';
 import { tlsVersion, weakFamilyName } from '../explain/words';
-import type { EndpointTarget, Protocol } from '../facts/endpoint';
+import type { EndpointFacts, EndpointTarget, Protocol } from '../facts/endpoint';
 import { SCANNED_VERSIONS, WEAK_FAMILIES } from '../facts/scan';
 import type { Judgement } from '../findings/judge';
 import type { HistoryRecord } from '../history/store';
@@ -92,6 +92,8 @@ export interface EndpointView {
   readonly changes: readonly string[];
   /** The checks of this endpoint before this one, newest first (from history.ts). */
   readonly earlier: readonly EarlierCheckView[];
+  /** Every connection and lookup the check made for this endpoint, and what for. */
+  readonly contacted: readonly string[];
 }
 
 export interface EarlierCheckView {
@@ -295,7 +297,42 @@ export function endpointView(input: EndpointInput): EndpointView {
       headline: verdictHeadline(r.verdict),
       leafSha256: r.leafSha256,
     })),
+    contacted: contactedLines(j.facts),
   };
+}
+
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What the check contacted, from its facts: the name lookup, and per address the connections
+ * of the dialog (with the login-before-TLS question and the injection test) and of the TLS
+ * scan, and the names looked up for "right certificate, wrong name". Nothing else leaves.
+ */
+export function contactedLines(facts: EndpointFacts): string[] {
+  const t = facts.target;
+  const via = t.connectTo ? ` (reached at ${t.connectTo.host}:${t.connectTo.port})` : '';
+  const lines = [`Name lookup of ${t.host} with this computer's resolver${via}.`];
+  for (const a of facts.addresses) {
+    const at =
+      a.family === 6
+        ? `[${a.address}]:${t.connectTo?.port ?? t.port}`
+        : `${a.address}:${t.connectTo?.port ?? t.port}`;
+    const extra = a.injection?.tested ? ', one of them for the injection test' : '';
+    lines.push(
+      `${at}: ${count(a.connections, 'connection', 'connections')} for the ${t.protocol.toUpperCase()} dialog${extra}.`,
+    );
+    if (a.scan)
+      lines.push(
+        `${at}: ${count(a.scan.connections, 'connection', 'connections')} for the TLS scan.`,
+      );
+    const names = a.sameServerNames ?? [];
+    if (names.length > 0) {
+      lines.push(
+        `Name lookups of ${names.map((n) => n.name).join(', ')}, the names the certificate is for.`,
+      );
+    }
+  }
+  return lines;
 }
 
 export function checkView(input: {

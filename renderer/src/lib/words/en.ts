@@ -157,6 +157,7 @@ export const en = {
     noEndpoints: 'None of the usual mail or chat ports answered on this server.',
     changed: 'Changed since the last check',
     connectionDetails: 'Connection details',
+    contacted: 'What Sealcheck contacted',
     yourConnection: 'Your app’s connection',
     earlier: (count: number) => `Earlier checks of this server (${count})`,
     earlierCertificate: (fingerprintStart: string) => `certificate ${fingerprintStart}…`,
