@@ -14,6 +14,7 @@ import {
   type CheckDependencies,
 } from './commands/check';
 import { DOMAIN_OPTIONS, domainCommand, domainRequest } from './commands/domain';
+import { COMPARE_OPTIONS, compareCommand, compareRequest } from './commands/compare';
 import { REPORT_OPTIONS, reportCommand, reportRequest } from './commands/report';
 import { terminalSafe } from './terminal';
 import { USAGE, USAGE_HINT, UsageError } from './usage';
@@ -30,7 +31,7 @@ export interface MainDependencies {
   readonly check?: Partial<CheckDependencies>;
 }
 
-const COMMANDS = ['help', 'version', 'self-check', 'check', 'domain', 'report'] as const;
+const COMMANDS = ['help', 'version', 'self-check', 'check', 'domain', 'report', 'compare'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const GLOBAL_OPTIONS = {
@@ -45,10 +46,11 @@ const COMMAND_OPTIONS = {
   check: { ...GLOBAL_OPTIONS, ...CHECK_OPTIONS },
   domain: { ...GLOBAL_OPTIONS, ...DOMAIN_OPTIONS },
   report: { ...GLOBAL_OPTIONS, ...REPORT_OPTIONS },
+  compare: { ...GLOBAL_OPTIONS, ...COMPARE_OPTIONS },
 } as const;
 
 /** Commands that take positional arguments (check's host names, domain's domains, report's file). */
-const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check', 'domain', 'report']);
+const TAKES_ARGUMENTS: ReadonlySet<Command> = new Set(['check', 'domain', 'report', 'compare']);
 
 interface OptionSpec {
   readonly type: 'boolean' | 'string';
@@ -127,6 +129,8 @@ async function dispatch(argv: string[], io: CliIo, deps: MainDependencies): Prom
     }
     case 'report':
       return reportCommand(io, reportRequest(values, positionals), { version });
+    case 'compare':
+      return compareCommand(io, compareRequest(values, positionals));
     case undefined:
       throw new UsageError('no command given');
   }

@@ -7,6 +7,7 @@ Usage:
   sealcheck check --input FILE [--per-host N] [--jsonl] [--progress] [options]
   sealcheck domain DOMAIN... [--resolver IP[:PORT]] [options]
   sealcheck report FILE [--json | --markdown] [--ca-file FILE]
+  sealcheck compare FIRST SECOND [--json] [--ca-file FILE]
 
 Commands:
   check HOST...     Connect to the host's mail and chat servers, say in plain
@@ -25,6 +26,12 @@ Commands:
                     Sealcheck, as of the date of the check, in its own words;
                     the words saved in the file are never shown. A file that
                     is not a report (or is too large, over 16 MB) is refused.
+  compare FIRST SECOND
+                    Two saved reports of the same servers side by side (yours
+                    and the help desk's, home and office): the same
+                    certificate, chain and encryption, or what differs; a
+                    certificate only one side trusts proves re-encryption on
+                    that side. Exit 0 when all is the same, 1 when not.
   self-check        Check this installation: the TLS library, the trusted root
                     certificates and the system keychain.
   version           Print the version (same as --version).

@@ -284,6 +284,31 @@ describe('a report exported by the app', () => {
   });
 });
 
+describe('sealcheck compare', () => {
+  test('a report compared with itself: the same everywhere, exit 0', async () => {
+    const r = await sealcheck(['compare', goodFile, goodFile, '--ca-file', bed.rootCaFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('the same certificate, chain and encryption in both checks');
+    const json = await sealcheck(['compare', goodFile, goodFile, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ schema: 'sealcheck.comparison/1', same: true });
+  });
+
+  test('a report of other servers: nothing in common, named; exit 1', async () => {
+    const other = write(JSON.stringify(plain));
+    const r = await sealcheck(['compare', goodFile, other]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/only in the first report/);
+  });
+
+  test('a file that is not a report: one sentence, exit 64', async () => {
+    const bad = write('not a report');
+    const r = await sealcheck(['compare', goodFile, bad]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(`${bad}: The file is not a Sealcheck report`);
+    expect((await sealcheck(['compare', goodFile])).code).toBe(64);
+  });
+});
+
 describe('files that are not reports: one sentence, exit 64, no stack trace', () => {
   test('not JSON, cut short, empty, not text', async () => {
     const whole = JSON.stringify(good);

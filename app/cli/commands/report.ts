@@ -58,7 +58,7 @@ export interface ReportDependencies {
 }
 
 /** The file's text, or a usage error naming the file and what is wrong with it. */
-async function readReport(file: string): Promise<string> {
+export async function readReport(file: string): Promise<string> {
   const read = await readReportFile(file);
   if (!read.ok) throw new UsageError(`${file}: ${read.problem}`);
   return read.text;
